@@ -1,0 +1,10 @@
+#include "db/mysql_connection.h"
+
+namespace slayer::db {
+
+// Being written (issue #2); replaced by the real driver before this lands.
+Result<std::unique_ptr<Connection>> OpenMysql(const Dsn& dsn, const ConnectOptions&) {
+  return FailedPreconditionError("driver not built: " + dsn.ToString());
+}
+
+}  // namespace slayer::db

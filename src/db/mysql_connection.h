@@ -1,0 +1,13 @@
+// The Mysql driver of Connection (db/connection.h), on libmariadb. Internal to db/: use Connect().
+#pragma once
+
+#include <memory>
+
+#include "common/result.h"
+#include "db/connection.h"
+
+namespace slayer::db {
+
+Result<std::unique_ptr<Connection>> OpenMysql(const Dsn& dsn, const ConnectOptions& options);
+
+}  // namespace slayer::db

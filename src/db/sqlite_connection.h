@@ -1,0 +1,13 @@
+// The Sqlite driver of Connection (db/connection.h), on sqlite3. Internal to db/: use Connect().
+#pragma once
+
+#include <memory>
+
+#include "common/result.h"
+#include "db/connection.h"
+
+namespace slayer::db {
+
+Result<std::unique_ptr<Connection>> OpenSqlite(const Dsn& dsn, const ConnectOptions& options);
+
+}  // namespace slayer::db
