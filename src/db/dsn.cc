@@ -45,16 +45,25 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
+// Length of the authority (user:password@host:port) at the start of `rest`. It ends at the
+// first '/' or '?' after the last '@', so that a password holding '/' or '?' unescaped (not
+// valid in a URL, but common) is still read and redacted as a password.
+size_t AuthorityLength(std::string_view rest) {
+  size_t query = rest.find('?');
+  size_t at = rest.substr(0, query == std::string_view::npos ? rest.size() : query).rfind('@');
+  if (at == std::string_view::npos) at = rest.rfind('@');
+  size_t from = at == std::string_view::npos ? 0 : at;
+  size_t end = rest.find_first_of("/?", from);
+  return end == std::string_view::npos ? rest.size() : end;
+}
+
 // Redacts the password of a DSN that failed to parse, as well as we can: everything between the
 // first ':' after "//" and the last '@' before the path.
 std::string RedactRaw(std::string_view text) {
   size_t scheme_end = text.find("://");
   if (scheme_end == std::string_view::npos) return std::string(text);
   size_t auth_start = scheme_end + 3;
-  size_t path_start = text.find('/', auth_start);
-  std::string_view authority =
-      text.substr(auth_start, path_start == std::string_view::npos ? std::string_view::npos
-                                                                    : path_start - auth_start);
+  std::string_view authority = text.substr(auth_start, AuthorityLength(text.substr(auth_start)));
   size_t at = authority.rfind('@');
   if (at == std::string_view::npos) return std::string(text);
   size_t colon = authority.find(':');
@@ -124,9 +133,9 @@ Result<Dsn> Dsn::Parse(std::string_view text) {
     if (q != std::string_view::npos) rest = rest.substr(q);
     else rest = {};
   } else {
-    size_t path_start = rest.find_first_of("/?");
+    size_t path_start = AuthorityLength(rest);
     std::string_view authority = rest.substr(0, path_start);
-    rest = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+    rest = rest.substr(path_start);
     size_t at = authority.rfind('@');
     if (at != std::string_view::npos) {
       std::string_view userinfo = authority.substr(0, at);

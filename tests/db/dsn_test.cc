@@ -53,6 +53,18 @@ TEST(DsnTest, ToStringRedactsPassword) {
   EXPECT_EQ(q->ToString().find("hunter2"), std::string::npos);
 }
 
+TEST(DsnTest, PasswordWithSlashOrQuestionMarkIsReadAndRedacted) {
+  auto d = Dsn::Parse("postgresql://u:pa/ss?wd@h:5432/airflow?sslmode=disable");
+  ASSERT_TRUE(d) << d.error().message();
+  EXPECT_EQ(d->password, "pa/ss?wd");
+  EXPECT_EQ(d->host, "h");
+  EXPECT_EQ(d->database, "airflow");
+  EXPECT_EQ(d->ToString(), "postgresql://u:***@h:5432/airflow?sslmode=disable");
+  auto bad = Dsn::Parse("postgresql://u:pa/ss@h:notaport/airflow");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message().find("pa/ss"), std::string::npos) << bad.error().message();
+}
+
 TEST(DsnTest, ErrorsNeverShowThePassword) {
   for (const char* bad : {"postgresql://u:hunter2@h:99999/db", "postgresql://u:hunter2@h:5432",
                           "oracle://u:hunter2@h/db", "postgresql://u:hunter2@h:x/db"}) {
