@@ -378,14 +378,18 @@ rules:
 }
 
 TEST(LoadConfigTest, SecretsStayOutOfErrors) {
-  // A password with an unencoded '/' breaks the URL; neither it nor any part shows.
+  // A password with an unencoded '/' is read as a password (the authority ends at the first
+  // '/' after the last '@') and never shown.
   FakeWorld world;
   world.env["AIRFLOW_DB_URL"] = "postgresql://airflow:Db-Pa55/7fq2Xz@db:5432/airflow";
+  auto loaded = Load(kInstance, world);
+  ASSERT_TRUE(loaded) << loaded.error().message();
+  EXPECT_EQ((*loaded)->airflow[0].database.password, "Db-Pa55/7fq2Xz");
+  EXPECT_EQ(DescribeConfig(*loaded).find("7fq2Xz"), std::string::npos);
+  // Broken elsewhere (the port), the error shows neither the password nor a part of it.
+  world.env["AIRFLOW_DB_URL"] = "postgresql://airflow:Db-Pa55/7fq2Xz@db:port/airflow";
   std::string error = LoadError(kInstance, world);
-  EXPECT_EQ(error,
-            "slayer.yml:2:28: 'database' in airflow instance 'prod': invalid database URL "
-            "'postgresql://airflow:***@db:5432/airflow': cannot read the user name and password; "
-            "percent-encode special characters in them ('/' as %2F, '@' as %40, ':' as %3A)");
+  EXPECT_NE(error.find("port 'port' is not a number"), std::string::npos) << error;
   EXPECT_EQ(error.find("7fq2Xz"), std::string::npos);
   EXPECT_EQ(error.find("Db-Pa55"), std::string::npos);
 

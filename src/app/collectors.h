@@ -1,0 +1,29 @@
+// Collectors: turn InstanceStates into metric families (SPEC section 4), one function per
+// concern, each in its own file. Pure functions, run once per poll, never on a scrape.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "app/instance_state.h"
+#include "common/status.h"
+#include "metrics/family.h"
+
+namespace slayer::app {
+
+// airflow_sla_misses{dag_id, task_id, execution_date}: 1 per open miss, summed over instances
+// when two report the same series (the label set has no airflow_instance, for compatibility
+// with existing boards). sla_miss_collector.cc.
+Status CollectSlaMisses(const std::vector<InstanceState>& states,
+                        std::vector<metrics::Family>* out);
+
+// slayer_db_up, slayer_poll_duration_seconds, slayer_last_poll_success_timestamp_seconds,
+// slayer_poll_errors_total, slayer_airflow_schema_info, slayer_build_info. self_collector.cc.
+Status CollectSelf(const std::vector<InstanceState>& states, std::string_view version,
+                   std::vector<metrics::Family>* out);
+
+// All of the above, rendered in the Prometheus text format.
+Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
+                                     std::string_view version);
+
+}  // namespace slayer::app

@@ -1,0 +1,88 @@
+// InstancePoller: polls one Airflow deployment. It keeps one connection, reconnecting with
+// exponential backoff when the database goes away, reads only bounded sets (SPEC section 8), and
+// publishes an InstanceState. PollOnce() runs on one thread at a time; state() is thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "airflow/source.h"
+#include "app/instance_state.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "config/config.h"
+
+namespace slayer::app {
+
+// Opens a source for an instance: connect, detect the schema. Injected so tests can fake it.
+using SourceFactory = std::function<Result<std::unique_ptr<airflow::AirflowSource>>(
+    const config::AirflowInstance& instance)>;
+
+// The real factory: db::Connect (read-only, the instance's timeouts) + SqlAirflowSource::Open.
+SourceFactory SqlSourceFactory();
+
+struct PollerOptions {
+  // How often the DAG list is re-read. Default 60s.
+  Duration dag_refresh = std::chrono::seconds(60);
+  // How often open sla_miss rows are re-read for every DAG; in between, only DAGs with active
+  // runs (or active at the previous poll) are re-read. Default 5m.
+  Duration sla_full_refresh = std::chrono::minutes(5);
+  // Reconnect backoff: first wait and cap. Defaults 1s and 60s.
+  Duration reconnect_initial = std::chrono::seconds(1);
+  Duration reconnect_max = std::chrono::seconds(60);
+};
+
+class InstancePoller {
+ public:
+  // `clock` must outlive the poller.
+  InstancePoller(config::AirflowInstance instance, const Clock& clock, SourceFactory factory,
+                 PollerOptions options = {});
+  InstancePoller(const InstancePoller&) = delete;
+  InstancePoller& operator=(const InstancePoller&) = delete;
+
+  // Connects if needed (unless still backing off) and reads. On error the state keeps the last
+  // known misses, db_up becomes false for connection-level errors, and the error is returned.
+  Status PollOnce();
+
+  // When the next poll is due, given the last one (monotonic clock).
+  Duration poll_interval() const { return instance_.poll_interval; }
+  const std::string& name() const { return instance_.name; }
+
+  InstanceState state() const;
+
+ private:
+  Status Connect(std::chrono::steady_clock::time_point now);
+  Status Read();
+  // Reads the task slas of DAGs with open misses that are not cached yet.
+  Status ReadTaskSlas();
+  std::vector<Violation> BuildViolations() const;
+  void Fail(const Status& status, bool connection_lost);
+
+  const config::AirflowInstance instance_;
+  const Clock& clock_;
+  const SourceFactory factory_;
+  const PollerOptions options_;
+
+  // Poller thread only.
+  std::unique_ptr<airflow::AirflowSource> source_;
+  std::chrono::steady_clock::time_point next_connect_{};
+  Duration backoff_{0};
+  std::vector<std::string> dag_ids_;
+  std::optional<std::chrono::steady_clock::time_point> dags_read_at_;
+  std::optional<std::chrono::steady_clock::time_point> sla_full_read_at_;
+  std::set<std::string> previously_active_;
+  std::vector<airflow::SlaMiss> open_sla_misses_;  // the current view, all DAGs
+  // Task sla of DAGs with open misses, from their serialized DAGs: dag_id -> task_id -> sla.
+  std::map<std::string, std::map<std::string, Duration>> task_sla_;
+  std::optional<std::chrono::steady_clock::time_point> task_sla_read_at_;
+
+  mutable std::mutex mu_;
+  InstanceState state_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace slayer::app

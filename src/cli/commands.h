@@ -1,0 +1,37 @@
+// The `slayer` subcommands, each a function from its options to an exit code. main.cc parses
+// flags (CLI11) and calls one of these; they print user-facing lines and never throw.
+#pragma once
+
+#include <string>
+
+namespace slayer::cli {
+
+// Process flags shared by every command (SPEC section 2).
+struct GlobalOptions {
+  std::string config_file = "slayer.yml";  // --config.file
+  std::string log_level = "info";          // --log.level
+  std::string log_format = "logfmt";       // --log.format
+};
+
+struct ServeOptions {
+  std::string listen_address = ":9469";   // --web.listen-address
+  std::string telemetry_path = "/metrics";  // --web.telemetry-path
+  std::string web_config_file;            // --web.config.file; empty = plain HTTP, no auth
+  std::string storage_path;               // --storage.path; empty = the config's storage
+};
+
+// `slayer serve`: runs until SIGTERM/SIGINT; SIGHUP reloads. 0 on a clean stop, 2 when it
+// cannot start (bad config, address in use).
+int RunServe(const GlobalOptions& global, const ServeOptions& serve);
+
+// `slayer scan`: one poll, prints the violations (`format` "table" or "json"). 0 none, 1 some,
+// 2 error.
+int RunScan(const GlobalOptions& global, const std::string& format);
+
+// `slayer check-config`: prints the config as understood; 1 with file:line:col errors.
+int RunCheckConfig(const GlobalOptions& global);
+
+// Applies --log.level and --log.format; prints the error and returns false when invalid.
+bool SetUpLogging(const GlobalOptions& global);
+
+}  // namespace slayer::cli

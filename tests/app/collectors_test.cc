@@ -1,0 +1,61 @@
+#include "app/collectors.h"
+
+#include <gtest/gtest.h>
+
+namespace slayer::app {
+namespace {
+
+Timestamp T(const char* text) { return *ParseTimestamp(text); }
+
+Violation V(std::string dag, std::string task, const char* exec) {
+  Violation v;
+  v.rule = "airflow:sla";
+  v.dag_id = std::move(dag);
+  v.task_id = std::move(task);
+  v.execution_date = T(exec);
+  v.need_by = T(exec);
+  return v;
+}
+
+TEST(CollectorsTest, RendersSlaMissesAndSelfMetrics) {
+  InstanceState prod;
+  prod.name = "prod";
+  prod.db_up = true;
+  prod.last_success = T("2026-11-23T10:00:00Z");
+  prod.last_poll_seconds = 0.25;
+  prod.poll_errors_total = 3;
+  airflow::SchemaInfo schema;
+  schema.airflow_version = "2.10.3";
+  schema.alembic_revision = "5f2621c13b39";
+  prod.schema = schema;
+  prod.violations = {V("etl", "load", "2026-11-23T08:00:00Z"),
+                     V("etl", "a\"b", "2026-11-23T09:00:00Z")};
+  InstanceState staging;
+  staging.name = "staging";
+  // The same series from two instances adds up instead of clashing.
+  staging.violations = {V("etl", "load", "2026-11-23T08:00:00Z")};
+
+  auto text = RenderExposition({prod, staging}, "1.2.3");
+  ASSERT_TRUE(text) << text.error().message();
+  const std::string& t = *text;
+  auto has = [&](const std::string& line) {
+    EXPECT_NE(t.find(line + "\n"), std::string::npos) << "missing: " << line << "\n" << t;
+  };
+  has("# TYPE airflow_sla_misses gauge");
+  has("airflow_sla_misses{dag_id=\"etl\",task_id=\"a\\\"b\",execution_date=\"2026-11-23T09:00:00Z\"} 1");
+  has("airflow_sla_misses{dag_id=\"etl\",task_id=\"load\",execution_date=\"2026-11-23T08:00:00Z\"} 2");
+  has("slayer_db_up{airflow_instance=\"prod\"} 1");
+  has("slayer_db_up{airflow_instance=\"staging\"} 0");
+  has("slayer_poll_duration_seconds{airflow_instance=\"prod\"} 0.25");
+  has("slayer_last_poll_success_timestamp_seconds{airflow_instance=\"prod\"} 1795428000");
+  has("slayer_poll_errors_total{airflow_instance=\"prod\"} 3");
+  has("slayer_airflow_schema_info{airflow_instance=\"prod\",airflow_version=\"2.10.3\","
+      "alembic_revision=\"5f2621c13b39\"} 1");
+  has("slayer_build_info{version=\"1.2.3\"} 1");
+  // No success yet for staging: no timestamp series rather than a fake 0.
+  EXPECT_EQ(t.find("slayer_last_poll_success_timestamp_seconds{airflow_instance=\"staging\"}"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace slayer::app

@@ -1,0 +1,128 @@
+// FakeAirflowSource: an AirflowSource over in-memory rows, with a switch that makes every call
+// fail as an unreachable database does, and call counters to check what a poll reads.
+// Not thread-safe, like the real one.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "airflow/source.h"
+
+namespace slayer::testing {
+
+// The rows a fake serves; shared with the test so it can change them between polls.
+struct FakeAirflowData {
+  airflow::SchemaInfo schema;
+  std::vector<airflow::Dag> dags;
+  std::vector<airflow::DagRun> runs;
+  std::vector<airflow::SlaMiss> open_sla_misses;
+  std::vector<airflow::SerializedDag> serialized;
+  // When set, every call fails with this status (e.g. kUnavailable).
+  Status fail_with = Status::Ok();
+  std::map<std::string, int> calls;  // method name -> count
+};
+
+class FakeAirflowSource final : public airflow::AirflowSource {
+ public:
+  explicit FakeAirflowSource(std::shared_ptr<FakeAirflowData> data) : data_(std::move(data)) {}
+
+  const airflow::SchemaInfo& schema() const override { return data_->schema; }
+
+  Result<std::vector<airflow::Dag>> Dags() override {
+    SLAYER_RETURN_IF_ERROR(Call("Dags"));
+    return data_->dags;
+  }
+  Result<std::vector<airflow::SerializedDag>> SerializedDags(
+      std::span<const std::string> ids) override {
+    SLAYER_RETURN_IF_ERROR(Call("SerializedDags"));
+    std::vector<airflow::SerializedDag> out;
+    for (const auto& d : data_->serialized) {
+      for (const auto& id : ids) {
+        if (d.dag_id == id) out.push_back(d);
+      }
+    }
+    return out;
+  }
+  Result<std::vector<airflow::DagRun>> ActiveDagRuns() override {
+    SLAYER_RETURN_IF_ERROR(Call("ActiveDagRuns"));
+    std::vector<airflow::DagRun> out;
+    for (const auto& r : data_->runs) {
+      if (r.state == airflow::DagRunState::kQueued || r.state == airflow::DagRunState::kRunning) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  }
+  Result<std::vector<airflow::SlaMiss>> OpenSlaMisses(std::span<const std::string> ids) override {
+    SLAYER_RETURN_IF_ERROR(Call("OpenSlaMisses"));
+    std::vector<airflow::SlaMiss> out;
+    for (const auto& m : data_->open_sla_misses) {
+      for (const auto& id : ids) {
+        if (m.dag_id == id) out.push_back(m);
+      }
+    }
+    return out;
+  }
+
+  // Not used by the pollers under test: an empty answer, counted.
+  Result<std::vector<airflow::DagRun>> DagRunsById(std::span<const int64_t>) override {
+    return Empty<airflow::DagRun>("DagRunsById");
+  }
+  Result<std::vector<airflow::DagRun>> DagRunsByKey(std::span<const airflow::DagRunKey>) override {
+    return Empty<airflow::DagRun>("DagRunsByKey");
+  }
+  Result<std::vector<airflow::DagRun>> DagRunsInWindow(std::string_view, Timestamp,
+                                                       Timestamp) override {
+    return Empty<airflow::DagRun>("DagRunsInWindow");
+  }
+  Result<std::vector<airflow::DagRun>> LatestSuccessfulDagRuns(
+      std::span<const std::string>) override {
+    return Empty<airflow::DagRun>("LatestSuccessfulDagRuns");
+  }
+  Result<std::vector<airflow::TaskInstance>> TaskInstancesOfRuns(
+      std::span<const airflow::DagRunKey>) override {
+    return Empty<airflow::TaskInstance>("TaskInstancesOfRuns");
+  }
+  Result<std::vector<airflow::TaskInstance>> UnfinishedTaskInstances(
+      std::span<const std::string>) override {
+    return Empty<airflow::TaskInstance>("UnfinishedTaskInstances");
+  }
+  Result<std::vector<airflow::TaskInstanceCount>> UnfinishedTaskInstanceCounts() override {
+    return Empty<airflow::TaskInstanceCount>("UnfinishedTaskInstanceCounts");
+  }
+  Result<std::vector<airflow::SlaMiss>> SlaMisses(std::span<const std::string>,
+                                                  Timestamp) override {
+    return Empty<airflow::SlaMiss>("SlaMisses");
+  }
+  Result<std::vector<airflow::Deadline>> PendingDeadlines(Timestamp, Timestamp) override {
+    return Empty<airflow::Deadline>("PendingDeadlines");
+  }
+  Result<std::vector<airflow::Deadline>> DeadlinesOfRuns(std::span<const int64_t>) override {
+    return Empty<airflow::Deadline>("DeadlinesOfRuns");
+  }
+  Result<std::vector<airflow::Deadline>> DeadlinesById(std::span<const std::string>) override {
+    return Empty<airflow::Deadline>("DeadlinesById");
+  }
+  Result<std::vector<airflow::Job>> RunningJobs() override {
+    return Empty<airflow::Job>("RunningJobs");
+  }
+  Result<std::vector<airflow::Job>> RecentJobs(Timestamp) override {
+    return Empty<airflow::Job>("RecentJobs");
+  }
+  Result<std::vector<airflow::Pool>> Pools() override { return Empty<airflow::Pool>("Pools"); }
+
+ private:
+  Status Call(const std::string& name) {
+    ++data_->calls[name];
+    return data_->fail_with;
+  }
+  template <typename T>
+  Result<std::vector<T>> Empty(const std::string& name) {
+    SLAYER_RETURN_IF_ERROR(Call(name));
+    return std::vector<T>{};
+  }
+
+  std::shared_ptr<FakeAirflowData> data_;
+};
+
+}  // namespace slayer::testing
