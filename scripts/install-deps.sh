@@ -9,11 +9,14 @@ build_pkgs=(
   libpq-dev libmariadb-dev libsqlite3-dev zlib1g-dev
   libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
   libhowardhinnant-date-dev tzdata libspdlog-dev libfmt-dev libcli11-dev libcpp-httplib-dev
+  libssl-dev libcrypt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # Real components the tests run against (started by scripts/, bound to 127.0.0.1).
 test_pkgs=(
   sqlite3 postgresql postgresql-contrib mariadb-server mariadb-client prometheus python3-croniter
+  openssl
+  python3-yaml
 )
 
 case "${1:-all}" in

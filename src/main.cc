@@ -28,8 +28,10 @@ int main(int argc, char** argv) {
   ServeOptions serve;
   app.add_option("--config.file", global.config_file, "Configuration file (YAML)")
       ->capture_default_str();
-  app.add_option("--log.level", global.log_level, "debug, info, warn or error")
-      ->capture_default_str();
+  CLI::Option* log_level =
+      app.add_option("--log.level", global.log_level,
+                     "debug, info, warn or error (scan and check-config: error unless given)")
+          ->capture_default_str();
   app.add_option("--log.format", global.log_format, "logfmt or json")->capture_default_str();
 
   auto add_serve_flags = [&serve](CLI::App* cmd) {
@@ -61,15 +63,30 @@ int main(int argc, char** argv) {
       "check-config", "Validate the config and print the rules as understood.\n"
                       "Exit code 1 with file:line:col messages when invalid.");
 
+  DemoOptions demo;
+  CLI::App* demo_cmd = app.add_subcommand(
+      "demo", "A self-contained demo: a SQLite Airflow 2 database driven by the simulator\n"
+              "(DAGs that go late, then finish) and `serve` on it. `make run` starts it.");
+  add_serve_flags(demo_cmd);
+  demo_cmd->add_option("--demo.dir", demo.data_dir, "Directory for the demo database and config")
+      ->capture_default_str();
+  demo_cmd->add_option("--demo.speed", demo.speed, "Simulated seconds per real second")
+      ->capture_default_str();
+  demo_cmd->add_option("--demo.seed", demo.seed, "Simulator seed")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  // One-shot commands print their result and one line per error; progress logs would only be
+  // noise there unless asked for.
+  if ((*scan_cmd || *check_cmd) && log_level->count() == 0) global.log_level = "error";
   if (!SetUpLogging(global)) return 2;
   if (*scan_cmd) return RunScan(global, format);
   if (*check_cmd) return RunCheckConfig(global);
+  if (*demo_cmd) return RunDemo(global, serve, demo);
   (void)serve_cmd;
   return RunServe(global, serve);
 }

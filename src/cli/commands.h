@@ -2,6 +2,7 @@
 // flags (CLI11) and calls one of these; they print user-facing lines and never throw.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace slayer::cli {
@@ -23,6 +24,16 @@ struct ServeOptions {
 // `slayer serve`: runs until SIGTERM/SIGINT; SIGHUP reloads. 0 on a clean stop, 2 when it
 // cannot start (bad config, address in use).
 int RunServe(const GlobalOptions& global, const ServeOptions& serve);
+
+struct DemoOptions {
+  std::string data_dir = "data/demo";  // --demo.dir: the SQLite Airflow DB and the config
+  double speed = 10;                   // --demo.speed: simulated seconds per real second
+  uint64_t seed = 1;                   // --demo.seed
+};
+
+// `slayer demo`: creates a SQLite Airflow 2 database in `data_dir`, runs the simulator on it
+// (examples/sim/demo.yml, accelerated) and serves it like `slayer serve`. Exit codes as serve.
+int RunDemo(const GlobalOptions& global, const ServeOptions& serve, const DemoOptions& demo);
 
 // `slayer scan`: one poll, prints the violations (`format` "table" or "json"). 0 none, 1 some,
 // 2 error.
