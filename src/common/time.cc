@@ -31,7 +31,7 @@ Result<Timestamp> ParseTimestamp(std::string_view text) {
   std::string_view s = text;
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   size_t pos = 0;
-  int year, month, day, hour = 0, minute = 0, second = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!ReadDigits(s, pos, 4, year) || pos >= s.size() || s[pos++] != '-' ||
       !ReadDigits(s, pos, 2, month) || pos >= s.size() || s[pos++] != '-' ||
       !ReadDigits(s, pos, 2, day)) {
