@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  slayer --config.file=/etc/slayer/slayer.yml          serve on :9469\n"
       "  slayer check-config --config.file=slayer.yml         validate, print the rules\n"
-      "  slayer scan --format=json                            one poll, print violations\n\n"
+      "  slayer scan --format=json                            one poll, print violations\n"
+      "  slayer explain --dag daily_sales_report              why a DAG is (not) late\n\n"
       "Secrets (database passwords, webhook URLs) go in the config as ${ENV_VAR} or *_file\n"
       "keys, never in flags. Docs: docs/configuration.md, docs/operations.md.",
       "slayer"};
@@ -59,6 +60,22 @@ int main(int argc, char** argv) {
               "Exit code: 0 none, 1 some, 2 error (database unreachable, bad config).");
   scan_cmd->add_option("--format", format, "table or json")->capture_default_str();
 
+  ExplainOptions explain;
+  CLI::App* explain_cmd = app.add_subcommand(
+      "explain", "Show every rule that applies to a DAG (a run, a task): the reference value\n"
+                 "and which fallback was used, the need-by, the state and why. Reads Airflow\n"
+                 "once and changes nothing.\n"
+                 "Exit code: 0 explained, 1 no instance has the DAG, 2 error.\n"
+                 "  slayer explain --dag daily_sales_report\n"
+                 "  slayer explain --dag finance_etl --run scheduled__2026-11-23T00:00:00+00:00 "
+                 "--task extract_orders");
+  explain_cmd->add_option("--dag", explain.dag_id, "DAG id")->required();
+  explain_cmd->add_option("--run", explain.run_id, "run_id (default: recent and active runs)");
+  explain_cmd->add_option("--task", explain.task_id, "task_id (default: every task)");
+  explain_cmd->add_option("--instance", explain.instance,
+                          "airflow instance name (default: every instance)");
+  explain_cmd->add_option("--format", explain.format, "table or json")->capture_default_str();
+
   CLI::App* check_cmd = app.add_subcommand(
       "check-config", "Validate the config and print the rules as understood.\n"
                       "Exit code 1 with file:line:col messages when invalid.");
@@ -82,10 +99,11 @@ int main(int argc, char** argv) {
   }
   // One-shot commands print their result and one line per error; progress logs would only be
   // noise there unless asked for.
-  if ((*scan_cmd || *check_cmd) && log_level->count() == 0) global.log_level = "error";
+  if ((*scan_cmd || *check_cmd || *explain_cmd) && log_level->count() == 0) global.log_level = "error";
   if (!SetUpLogging(global)) return 2;
   if (*scan_cmd) return RunScan(global, format);
   if (*check_cmd) return RunCheckConfig(global);
+  if (*explain_cmd) return RunExplain(global, explain);
   if (*demo_cmd) return RunDemo(global, serve, demo);
   (void)serve_cmd;
   return RunServe(global, serve);

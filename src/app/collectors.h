@@ -22,8 +22,15 @@ Status CollectSlaMisses(const std::vector<InstanceState>& states,
 Status CollectSelf(const std::vector<InstanceState>& states, std::string_view version,
                    std::vector<metrics::Family>* out);
 
+// slayer_deadline_overdue_seconds (as of `now`), slayer_deadline_at_risk,
+// slayer_deadline_misses_total, slayer_deadline_outcomes_total,
+// slayer_deadline_lateness_seconds, slayer_deadline_open, slayer_deadline_items,
+// slayer_airflow_data_oddities_total. deadline_collector.cc.
+Status CollectDeadlines(const std::vector<InstanceState>& states, Timestamp now,
+                        std::vector<metrics::Family>* out);
+
 // All of the above, rendered in the Prometheus text format.
 Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
-                                     std::string_view version);
+                                     std::string_view version, Timestamp now);
 
 }  // namespace slayer::app

@@ -40,12 +40,30 @@ SourceFactory SqlSourceFactory() {
   };
 }
 
+namespace {
+
+engine::EngineOptions EngineOptionsFor(const config::AirflowInstance& instance,
+                                       const PollerOptions& options) {
+  engine::EngineOptions out;
+  out.instance = instance.name;
+  out.horizon = instance.horizon;
+  out.airflow_native = instance.airflow_native;
+  out.full_refresh = options.sla_full_refresh;
+  out.dag_refresh = options.dag_refresh;
+  return out;
+}
+
+}  // namespace
+
 InstancePoller::InstancePoller(config::AirflowInstance instance, const Clock& clock,
-                               SourceFactory factory, PollerOptions options)
+                               SourceFactory factory, PollerOptions options,
+                               std::shared_ptr<const rules::RuleSet> rules, store::Store* store)
     : instance_(std::move(instance)),
       clock_(clock),
       factory_(std::move(factory)),
-      options_(options) {
+      options_(options),
+      engine_(EngineOptionsFor(instance_, options_),
+              rules ? std::move(rules) : std::make_shared<const rules::RuleSet>(), store) {
   state_.name = instance_.name;
 }
 
@@ -69,9 +87,35 @@ Status InstancePoller::PollOnce() {
     state_.db_up = true;
     state_.last_success = clock_.Now();
     state_.last_error.clear();
-    state_.violations = BuildViolations();
   }
+  if (status.ok()) PublishEngine();
   return status;
+}
+
+Status InstancePoller::CheckDue() {
+  if (!source_) return Status::Ok();
+  const Timestamp now = clock_.Now();
+  Status st = engine_.CheckDue(*source_, now);
+  due_checked_until_ = now;
+  if (!st.ok()) {
+    Status s = st.WithContext("check due deadlines");
+    Fail(s, IsConnectionLevel(st));
+    return s;
+  }
+  PublishEngine();
+  return Status::Ok();
+}
+
+std::optional<Timestamp> InstancePoller::NextWakeup() const {
+  return engine_.NextNeedByAfter(due_checked_until_);
+}
+
+void InstancePoller::PublishEngine() {
+  engine::EngineSnapshot snapshot = engine_.Snapshot();
+  std::lock_guard lock(mu_);
+  state_.items = std::move(snapshot.open);
+  state_.counters = std::move(snapshot.counters);
+  state_.violations = BuildViolations();
 }
 
 Status InstancePoller::Connect(std::chrono::steady_clock::time_point now) {
@@ -158,6 +202,16 @@ Status InstancePoller::Read() {
     open_sla_misses_.clear();
   }
   previously_active_ = std::move(active_dags);
+
+  const Timestamp wall_now = clock_.Now();
+  if (!restored_) {
+    Status st = engine_.Restore(wall_now);
+    if (!st.ok()) return fail(st, "store");
+    restored_ = true;
+  }
+  Status st = engine_.Poll(*source_, *active, wall_now);
+  if (!st.ok()) return fail(st, "evaluate deadlines");
+  due_checked_until_ = wall_now;
   return Status::Ok();
 }
 
@@ -186,10 +240,26 @@ Status InstancePoller::ReadTaskSlas() {
   return Status::Ok();
 }
 
+// REQUIRES: mu_ held (reads state_.items).
 std::vector<Violation> InstancePoller::BuildViolations() const {
   std::vector<Violation> out;
-  out.reserve(open_sla_misses_.size());
+  std::set<std::tuple<std::string, std::string, std::string>> native;  // airflow:sla items
+  for (const rules::Item& item : state_.items) {
+    if (item.state != rules::ItemState::kMissed) continue;
+    Violation v;
+    v.rule = item.key.rule;
+    v.severity = item.severity;
+    v.dag_id = item.key.dag_id;
+    v.run_id = item.key.run_id;
+    v.task_id = item.key.task_id;
+    v.execution_date = item.logical_date.value_or(item.need_by);
+    v.need_by = item.need_by;
+    v.paused = item.paused;
+    if (item.key.rule == rules::kAirflowSlaRule) native.insert({v.dag_id, v.run_id, v.task_id});
+    out.push_back(std::move(v));
+  }
   for (const auto& m : open_sla_misses_) {
+    if (m.run_id && native.contains({m.dag_id, *m.run_id, m.task_id})) continue;
     Violation v;
     v.rule = "airflow:sla";
     v.severity = "warning";

@@ -16,6 +16,9 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "engine/instance_engine.h"
+#include "rules/rule_set.h"
+#include "store/store.h"
 
 namespace slayer::app {
 
@@ -39,15 +42,23 @@ struct PollerOptions {
 
 class InstancePoller {
  public:
-  // `clock` must outlive the poller.
+  // `clock` and `store` must outlive the poller. `rules` may be null (no rules); `store` may
+  // be null (nothing recorded: slayer scan).
   InstancePoller(config::AirflowInstance instance, const Clock& clock, SourceFactory factory,
-                 PollerOptions options = {});
+                 PollerOptions options = {}, std::shared_ptr<const rules::RuleSet> rules = nullptr,
+                 store::Store* store = nullptr);
   InstancePoller(const InstancePoller&) = delete;
   InstancePoller& operator=(const InstancePoller&) = delete;
 
   // Connects if needed (unless still backing off) and reads. On error the state keeps the last
   // known misses, db_up becomes false for connection-level errors, and the error is returned.
   Status PollOnce();
+
+  // Re-reads the items whose need-by has passed since the last check and declares their
+  // misses (the timer queue between polls). Does nothing while disconnected.
+  Status CheckDue();
+  // The next need-by to wake up for (wall clock), if any.
+  std::optional<Timestamp> NextWakeup() const;
 
   // When the next poll is due, given the last one (monotonic clock).
   Duration poll_interval() const { return instance_.poll_interval; }
@@ -61,6 +72,8 @@ class InstancePoller {
   // Reads the task slas of DAGs with open misses that are not cached yet.
   Status ReadTaskSlas();
   std::vector<Violation> BuildViolations() const;
+  // Copies the engine's items, counters and the violations into state_ (under mu_).
+  void PublishEngine();
   void Fail(const Status& status, bool connection_lost);
 
   const config::AirflowInstance instance_;
@@ -80,6 +93,10 @@ class InstancePoller {
   // Task sla of DAGs with open misses, from their serialized DAGs: dag_id -> task_id -> sla.
   std::map<std::string, std::map<std::string, Duration>> task_sla_;
   std::optional<std::chrono::steady_clock::time_point> task_sla_read_at_;
+  engine::InstanceEngine engine_;
+  bool restored_ = false;
+  // Need-bys up to here were re-read by CheckDue (or a poll): wake only for later ones.
+  Timestamp due_checked_until_{};
 
   mutable std::mutex mu_;
   InstanceState state_;  // GUARDED_BY(mu_)

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "airflow/schema.h"
+#include "engine/instance_engine.h"
+#include "rules/item.h"
 #include "common/time.h"
 
 namespace slayer::app {
@@ -28,6 +30,7 @@ struct Violation {
   // noticed the miss).
   Timestamp need_by{};
   std::string state = "missed";
+  bool paused = false;  // the DAG is paused: reported, not alerted
 };
 
 struct InstanceState {
@@ -44,11 +47,16 @@ struct InstanceState {
   uint64_t poll_errors_total = 0;
   // The last error, one line, secrets redacted; empty after a successful poll.
   std::string last_error;
-  // The open misses as of the last successful read, sorted by (dag_id, run_id, task_id, rule).
-  // Today: Airflow 2 sla_miss rows that are still open (the original SLAyer semantics: the task
-  // instance is not success/skipped and its run is not success). Kept unchanged while the
-  // database is down: staleness is shown, not guessed.
+  // The open misses as of the last successful read, sorted by (dag_id, run_id, task_id, rule):
+  // every missed item of the deadline engine, plus the Airflow 2 sla_miss rows that are still
+  // open (the original SLAyer semantics: the task instance is not success/skipped and its run
+  // is not success) and not already an airflow:sla item. Kept unchanged while the database is
+  // down: staleness is shown, not guessed.
   std::vector<Violation> violations;
+  // Every open item of the deadline engine (pending, at_risk, missed), by key.
+  std::vector<rules::Item> items;
+  // The engine's counters since start (misses, outcomes, lateness, data oddities).
+  engine::EngineCounters counters;
 };
 
 }  // namespace slayer::app

@@ -5,8 +5,15 @@ namespace slayer::app {
 ScanResult ScanOnce(const config::ValidatedConfig& config, const Clock& clock,
                     const SourceFactory& factory) {
   ScanResult result;
+  auto rules = rules::RuleSet::Make(config->rules);
+  if (!rules) {
+    result.errors.push_back(rules.error());
+    return result;
+  }
+  auto shared = std::make_shared<const rules::RuleSet>(std::move(*rules));
   for (const auto& instance : config->airflow) {
-    InstancePoller poller(instance, clock, factory);
+    // No store: a scan records nothing; every rule kind is evaluated on what the poll reads.
+    InstancePoller poller(instance, clock, factory, PollerOptions{}, shared, nullptr);
     Status st = poller.PollOnce();
     if (!st.ok()) result.errors.push_back(st.WithContext("airflow instance " + instance.name));
     result.instances.push_back(poller.state());

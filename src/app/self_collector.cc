@@ -59,9 +59,10 @@ Status CollectSelf(const std::vector<InstanceState>& states, std::string_view ve
 }
 
 Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
-                                     std::string_view version) {
+                                     std::string_view version, Timestamp now) {
   std::vector<metrics::Family> families;
   SLAYER_RETURN_IF_ERROR(CollectSlaMisses(states, &families));
+  SLAYER_RETURN_IF_ERROR(CollectDeadlines(states, now, &families));
   SLAYER_RETURN_IF_ERROR(CollectSelf(states, version, &families));
   auto snapshot = metrics::Snapshot::Create(std::move(families));
   if (!snapshot) return snapshot.error();

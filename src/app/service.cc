@@ -6,12 +6,13 @@
 namespace slayer::app {
 
 Service::Service(ConfigLoader loader, const Clock& clock, SourceFactory factory,
-                 std::string version, PollerOptions poller_options)
+                 std::string version, PollerOptions poller_options, StoreOpener store_opener)
     : loader_(std::move(loader)),
       clock_(clock),
       factory_(std::move(factory)),
       version_(std::move(version)),
       poller_options_(poller_options),
+      store_opener_(std::move(store_opener)),
       exposition_(std::make_shared<const std::string>()) {}
 
 Service::~Service() { Stop(); }
@@ -20,9 +21,13 @@ Status Service::Start() {
   std::lock_guard lock(lifecycle_mu_);
   auto config = loader_();
   if (!config) return config.error();
+  if (store_opener_ && !store_) {
+    auto store = store_opener_((*config)->storage);
+    if (!store) return store.error();
+    store_ = std::move(*store);
+  }
   started_at_ = clock_.Now();
-  StartPollers(*config);
-  return Status::Ok();
+  return StartPollers(*config);
 }
 
 Status Service::Reload() {
@@ -32,8 +37,13 @@ Status Service::Reload() {
     LogError("config reload failed; keeping the running config", {{"err", config.error().message()}});
     return config.error();
   }
+  auto rules = rules::RuleSet::Make((*config)->rules);
+  if (!rules) {
+    LogError("config reload failed; keeping the running config", {{"err", rules.error().message()}});
+    return rules.error();
+  }
   StopPollers();
-  StartPollers(*config);
+  SLAYER_RETURN_IF_ERROR(StartPollers(*config));
   LogInfo("config reloaded", {{"instances", (*config)->airflow.size()},
                               {"rules", (*config)->rules.size()}});
   return Status::Ok();
@@ -44,12 +54,15 @@ void Service::Stop() {
   StopPollers();
 }
 
-void Service::StartPollers(const config::ValidatedConfig& config) {
+Status Service::StartPollers(const config::ValidatedConfig& config) {
+  auto rules = rules::RuleSet::Make(config->rules);
+  if (!rules) return rules.error();
+  auto shared = std::make_shared<const rules::RuleSet>(std::move(*rules));
   {
     std::lock_guard lock(pollers_mu_);
     for (const auto& instance : config->airflow) {
-      pollers_.push_back(
-          std::make_unique<InstancePoller>(instance, clock_, factory_, poller_options_));
+      pollers_.push_back(std::make_unique<InstancePoller>(instance, clock_, factory_,
+                                                          poller_options_, shared, store_.get()));
     }
   }
   Publish();
@@ -57,6 +70,7 @@ void Service::StartPollers(const config::ValidatedConfig& config) {
     threads_.emplace_back(
         [this, p = poller.get()](std::stop_token stop) { PollLoop(p, std::move(stop)); });
   }
+  return Status::Ok();
 }
 
 void Service::StopPollers() {
@@ -67,25 +81,39 @@ void Service::StopPollers() {
   pollers_.clear();
 }
 
+// Polls on the instance's interval and, in between, wakes at each need-by (the timer queue)
+// to re-read just the items that are due, so a miss is declared within a second of it.
 void Service::PollLoop(InstancePoller* poller, std::stop_token stop) {
+  auto next_poll = clock_.Monotonic();
   while (!stop.stop_requested()) {
     const auto started = clock_.Monotonic();
-    Status st = poller->PollOnce();
-    if (st.ok()) {
-      ready_.store(true);
-      LogDebug("poll done", {{"instance", poller->name()},
-                             {"duration_seconds", clock_.Monotonic() - started}});
+    if (started >= next_poll) {
+      next_poll = started + poller->poll_interval();
+      Status st = poller->PollOnce();
+      if (st.ok()) {
+        ready_.store(true);
+        LogDebug("poll done", {{"instance", poller->name()},
+                               {"duration_seconds", clock_.Monotonic() - started}});
+      } else {
+        LogWarn("poll failed", {{"instance", poller->name()}, {"err", st.message()}});
+      }
     } else {
-      LogWarn("poll failed", {{"instance", poller->name()}, {"err", st.message()}});
+      Status st = poller->CheckDue();
+      if (!st.ok()) LogWarn("deadline check failed", {{"instance", poller->name()}, {"err", st.message()}});
     }
     Publish();
+    auto wake = next_poll;
+    if (auto need_by = poller->NextWakeup()) {
+      const auto in = std::max(Duration::zero(), *need_by - clock_.Now());
+      wake = std::min(wake, clock_.Monotonic() + in);
+    }
     std::unique_lock lock(wake_mu_);
-    wake_.wait_until(lock, stop, started + poller->poll_interval(), [] { return false; });
+    wake_.wait_until(lock, stop, wake, [] { return false; });
   }
 }
 
 void Service::Publish() {
-  auto text = RenderExposition(States(), version_);
+  auto text = RenderExposition(States(), version_, clock_.Now());
   if (!text) {
     // A bug (an invalid family), never data: keep serving the previous exposition.
     LogError("cannot build metrics", {{"err", text.error().message()}});

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/instance_poller.h"
+#include "store/store.h"
 #include "app/instance_state.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -22,17 +23,21 @@ namespace slayer::app {
 
 // Loads and validates the config; Service calls it at start and on every reload.
 using ConfigLoader = std::function<Result<config::ValidatedConfig>()>;
+// Opens the history store of a config (store::OpenStore on its `storage`).
+using StoreOpener = std::function<Result<std::unique_ptr<store::Store>>(const config::Storage&)>;
 
 class Service {
  public:
   // `clock` must outlive the service. The version goes into slayer_build_info.
+  // Without `store_opener` nothing is recorded (tests).
   Service(ConfigLoader loader, const Clock& clock, SourceFactory factory, std::string version,
-          PollerOptions poller_options = {});
+          PollerOptions poller_options = {}, StoreOpener store_opener = nullptr);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
-  // Loads the config and starts polling. Fails (and starts nothing) when the config is invalid.
+  // Loads the config, opens the store and starts polling. Fails (and starts nothing) when the
+  // config is invalid or the store cannot be opened.
   Status Start();
   // Loads the config again. When valid, the pollers restart with it; when not, the error is
   // returned and the running config stays.
@@ -50,7 +55,7 @@ class Service {
   Timestamp started_at() const { return started_at_; }
 
  private:
-  void StartPollers(const config::ValidatedConfig& config);
+  Status StartPollers(const config::ValidatedConfig& config);
   void StopPollers();
   void PollLoop(InstancePoller* poller, std::stop_token stop);
   void Publish();
@@ -60,6 +65,8 @@ class Service {
   const SourceFactory factory_;
   const std::string version_;
   const PollerOptions poller_options_;
+  const StoreOpener store_opener_;
+  std::unique_ptr<store::Store> store_;  // opened by Start; kept across reloads
   Timestamp started_at_{};
   std::atomic<bool> ready_{false};
 

@@ -2,6 +2,8 @@
 // flags (CLI11) and calls one of these; they print user-facing lines and never throw.
 #pragma once
 
+#include "common/clock.h"
+
 #include <cstdint>
 #include <string>
 
@@ -24,6 +26,8 @@ struct ServeOptions {
 // `slayer serve`: runs until SIGTERM/SIGINT; SIGHUP reloads. 0 on a clean stop, 2 when it
 // cannot start (bad config, address in use).
 int RunServe(const GlobalOptions& global, const ServeOptions& serve);
+// The same with another clock (the demo's, which runs as fast as its simulator).
+int RunServeWithClock(const GlobalOptions& global, const ServeOptions& serve, const Clock& clock);
 
 struct DemoOptions {
   std::string data_dir = "data/demo";  // --demo.dir: the SQLite Airflow DB and the config
@@ -38,6 +42,19 @@ int RunDemo(const GlobalOptions& global, const ServeOptions& serve, const DemoOp
 // `slayer scan`: one poll, prints the violations (`format` "table" or "json"). 0 none, 1 some,
 // 2 error.
 int RunScan(const GlobalOptions& global, const std::string& format);
+
+struct ExplainOptions {
+  std::string dag_id;    // --dag (required)
+  std::string run_id;    // --run; empty = the DAG's active runs and those of the last horizon
+  std::string task_id;   // --task; empty = every task
+  std::string instance;  // --instance; empty = every configured instance
+  std::string format = "table";  // --format table|json
+};
+
+// `slayer explain`: each rule that applies to the DAG (run, task): the reference value and the
+// fallback used, the need-by, the state and why. 0 when explained, 1 when no instance has the
+// DAG, 2 on error.
+int RunExplain(const GlobalOptions& global, const ExplainOptions& options);
 
 // `slayer check-config`: prints the config as understood; 1 with file:line:col errors.
 int RunCheckConfig(const GlobalOptions& global);

@@ -23,8 +23,47 @@ airflow:
   - name: demo
     database: sqlite://{DB}
     poll_interval: 2s
-rules: []
+storage: sqlite://{STORE}
+rules:
+  # The ten-minute events must land within 4 minutes of the end of their interval.
+  - name: events-by-4m
+    match: {dag_id: demo_events_10min}
+    reference: dagrun.data_interval_end
+    interval: 4m
+    severity: critical
+  # A transform may not run longer than 2 minutes.
+  - name: transform-max-2m
+    match: {dag_id: demo_events_10min}
+    tasks: [transform]
+    reference: task.start_date
+    interval: 2m
+  # The hourly report must succeed at least every 75 minutes.
+  - name: report-fresh-75m
+    match: {dag_id: demo_hourly_report}
+    freshness: 75m
 )";
+
+// The demo's clock: simulated time, start + real elapsed x speed, the same as the simulator's,
+// so SLAyer judges the simulated rows at the simulated now.
+class ScaledClock final : public Clock {
+ public:
+  ScaledClock(Timestamp start, double speed)
+      : start_(start), speed_(speed), real_start_(std::chrono::steady_clock::now()) {}
+  Timestamp Now() const override {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - real_start_).count();
+    return start_ + std::chrono::duration_cast<Duration>(
+                        std::chrono::duration<double>(elapsed * speed_));
+  }
+  std::chrono::steady_clock::time_point Monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
+
+ private:
+  Timestamp start_;
+  double speed_;
+  std::chrono::steady_clock::time_point real_start_;
+};
 
 // Runs the simulator live on its own connection until `stop`: simulated time = start + real
 // elapsed x speed.
@@ -101,6 +140,7 @@ int RunDemo(const GlobalOptions& global, const ServeOptions& serve, const DemoOp
   {
     std::string config = kDemoConfig;
     config.replace(config.find("{DB}"), 4, db_path);
+    config.replace(config.find("{STORE}"), 7, (dir / "slayer.db").string());
     std::ofstream out(config_path);
     out << config;
     if (!out) {
@@ -115,12 +155,13 @@ int RunDemo(const GlobalOptions& global, const ServeOptions& serve, const DemoOp
             << "x speed.\nOpen " << base << "/api/v1/violations (current violations) and "
             << base << serve.telemetry_path << " (airflow_sla_misses). Ctrl-C stops.\n"
             << std::flush;
+  ScaledClock demo_clock(now, demo.speed);
   std::jthread sim_thread([&](std::stop_token stop) {
     RunSimulator(**simulator, now, demo.speed, std::move(stop));
   });
   GlobalOptions with_config = global;
   with_config.config_file = config_path;
-  int rc = RunServe(with_config, serve);
+  int rc = RunServeWithClock(with_config, serve, demo_clock);
   sim_thread.request_stop();
   sim_thread.join();
   return rc;

@@ -9,10 +9,16 @@
 #include "cli/version.h"
 #include "common/log.h"
 #include "config/load.h"
+#include "store/store.h"
 
 namespace slayer::cli {
 
 int RunServe(const GlobalOptions& global, const ServeOptions& serve) {
+  SystemClock clock;
+  return RunServeWithClock(global, serve, clock);
+}
+
+int RunServeWithClock(const GlobalOptions& global, const ServeOptions& serve, const Clock& clock) {
   // Signals are taken synchronously by this thread (sigwait); block them before any thread
   // starts so that none of those threads receives them.
   sigset_t signals;
@@ -22,7 +28,6 @@ int RunServe(const GlobalOptions& global, const ServeOptions& serve) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  SystemClock clock;
   api::HttpServerOptions http;
   http.listen_address = serve.listen_address;
   if (!serve.web_config_file.empty()) {
@@ -40,8 +45,25 @@ int RunServe(const GlobalOptions& global, const ServeOptions& serve) {
   }
 
   const std::string config_file = global.config_file;
+  // --storage.path overrides the config's `storage` url.
+  std::optional<db::Dsn> storage_override;
+  if (!serve.storage_path.empty()) {
+    auto dsn = db::Dsn::Parse(serve.storage_path);
+    if (!dsn) {
+      std::cerr << "--storage.path: " << dsn.error().message() << "\n";
+      return 2;
+    }
+    storage_override = std::move(*dsn);
+  }
+  app::StoreOpener open_store = [storage_override](const config::Storage& storage) {
+    const db::Dsn& dsn = storage_override ? *storage_override : storage.url;
+    auto store = store::OpenStore(dsn);
+    if (!store) return Result<std::unique_ptr<store::Store>>(
+        store.error().WithContext("open the history store (storage: / --storage.path)"));
+    return store;
+  };
   app::Service service([config_file] { return config::LoadConfigFile(config_file); }, clock,
-                       app::SqlSourceFactory(), std::string(kVersion));
+                       app::SqlSourceFactory(), std::string(kVersion), {}, open_store);
   if (Status st = service.Start(); !st.ok()) {
     std::cerr << st.message() << "\n";
     return 2;

@@ -35,7 +35,7 @@ TEST(CollectorsTest, RendersSlaMissesAndSelfMetrics) {
   // The same series from two instances adds up instead of clashing.
   staging.violations = {V("etl", "load", "2026-11-23T08:00:00Z")};
 
-  auto text = RenderExposition({prod, staging}, "1.2.3");
+  auto text = RenderExposition({prod, staging}, "1.2.3", Timestamp{});
   ASSERT_TRUE(text) << text.error().message();
   const std::string& t = *text;
   auto has = [&](const std::string& line) {

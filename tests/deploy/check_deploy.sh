@@ -327,10 +327,11 @@ fi
 
 # --- docs/metrics.md: the families `slayer serve` exports ------------------------------------
 # A database that does not exist: the poll fails, every family is still exported (HELP/TYPE).
-cat >"$work/serve.yml" <<'EOF'
+cat >"$work/serve.yml" <<EOF
 airflow:
   - name: check
     database: sqlite:////nonexistent/airflow.db
+storage: sqlite://$work/slayer.db
 EOF
 (cd "$work" && exec "$bin" serve --config.file=serve.yml --web.listen-address=127.0.0.1:0 \
    >"$work/serve.out" 2>"$work/serve.log") &

@@ -38,6 +38,7 @@ airflow:
   - name: e2e
     database: \${E2E_AIRFLOW_DB}
     poll_interval: 1s
+storage: sqlite://$tmp/slayer.db
 YML
 for _ in $(seq 1 100); do grep -q "history written\|live" "$tmp/sim.log" && break; sleep 0.2; done
 E2E_AIRFLOW_DB=$airflow_db "$slayer" --config.file "$tmp/slayer.yml" \

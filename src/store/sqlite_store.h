@@ -1,0 +1,76 @@
+// SqliteStore: the Store (store/store.h) in one SQLite file in WAL mode, over db::Connection.
+// Thread-safe: one connection behind one mutex, each call one transaction. The file's layout and
+// how to back it up: docs/store.md.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "common/time.h"
+#include "db/dsn.h"
+#include "db/param.h"
+#include "rules/item.h"
+#include "store/store.h"
+
+namespace slayer::db {
+class Connection;
+}  // namespace slayer::db
+
+namespace slayer::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the SQLite file `dsn` names, creating it when missing (its directory must exist:
+  // OpenStore creates it), sets WAL, synchronous=NORMAL and a busy timeout, and applies the
+  // migrations the file lacks. `clock` stamps updated_at and applied_at; it must outlive the
+  // store; nullptr means the system clock. Errors: kFailedPrecondition for a store written by
+  // a newer SLAyer or a database that is not a SLAyer store; kPermissionDenied for a file or
+  // directory we cannot write; otherwise the error of db::Connect. All name the DSN.
+  static Result<std::unique_ptr<SqliteStore>> Open(const db::Dsn& dsn,
+                                                   const Clock* clock = nullptr);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Store
+  Status Upsert(std::span<const rules::Item> items) override;
+  Status Remove(std::span<const rules::ItemKey> keys) override;
+  Result<std::vector<rules::Item>> OpenItems(std::string_view instance) override;
+  Result<std::vector<rules::Item>> Items(const ItemFilter& filter) override;
+  Result<std::optional<rules::Item>> Find(const rules::ItemKey& key) override;
+  Result<std::optional<Timestamp>> Watermark(std::string_view instance,
+                                             std::string_view name) override;
+  Status SetWatermark(std::string_view instance, std::string_view name, Timestamp value) override;
+  Result<int64_t> DeleteFinalBefore(Timestamp before) override;
+
+ private:
+  SqliteStore(std::unique_ptr<db::Connection> conn, std::string where, const Clock* clock);
+
+  // REQUIRES: mu_ held (or the store not yet shared).
+  Status Configure();
+  Status Migrate();
+  // Runs `body` between BEGIN [IMMEDIATE] and COMMIT, rolling back when it fails. Writers take
+  // the write lock up front, so a busy file fails at BEGIN (after the busy timeout), not midway.
+  template <typename Body>
+  auto InTransaction(bool write, Body&& body) -> decltype(body());
+  Status Finish(Status outcome);
+  Result<std::vector<rules::Item>> QueryItems(std::string_view sql,
+                                              const std::vector<db::Param>& params);
+
+  SystemClock system_clock_;
+  const Clock& clock_;
+  const std::string where_;  // the DSN, for errors
+
+  std::mutex mu_;
+  std::unique_ptr<db::Connection> conn_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace slayer::store

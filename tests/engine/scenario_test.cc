@@ -1,0 +1,552 @@
+// End-to-end scenarios of the deadline engine (SPEC section 3, "Rule kinds" and "Evaluation"):
+// the simulator writes an Airflow database (SQLite, PostgreSQL, MariaDB; Airflow 2.10 and 3.1
+// schema), simulated time is stepped one minute at a time, and at each step the engine polls a
+// read-only source on that database and checks what is due, with the same simulated time. The
+// outcomes are read back from the SQLite store and the engine snapshot and compared exactly with
+// the run and task end dates the simulator wrote. Integration test (CTest fixture test_servers).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "airflow/sql_source.h"
+#include "config/load.h"
+#include "db/connect.h"
+#include "engine/instance_engine.h"
+#include "integration/test_servers.h"
+#include "rules/rule_set.h"
+#include "sim/dag_file.h"
+#include "sim/simulator.h"
+#include "store/store.h"
+
+namespace slayer::engine {
+namespace {
+
+using namespace std::chrono_literals;
+using rules::Item;
+using rules::ItemState;
+using sim::AirflowVersion;
+
+constexpr char kInstance[] = "prod";
+constexpr char kDag[] = "hourly";
+const Duration kStep = 1min;
+
+Timestamp T(const char* text) { return *ParseTimestamp(text); }
+
+// One hourly DAG: fast_task (5m) then slow_task (20m), no failures, no lateness draw: every run
+// takes 25 minutes plus the simulated scheduler/executor latencies. slow_task has an Airflow 2
+// sla of 20m (need-by = data interval end + 20m); on 3.1 the DAG has a deadline alert of
+// queued_at + 15m. Both are missed by every run.
+constexpr char kDagYaml[] = R"(
+dags:
+  - dag_id: hourly
+    schedule: "@hourly"
+    catchup: false
+    start_date: 2025-03-01T00:00:00Z
+    deadline:
+      - reference: dagrun.queued_at
+        interval: 15m
+    tasks:
+      - task_id: fast_task
+        duration: 5m
+      - task_id: slow_task
+        upstream: [fast_task]
+        duration: 20m
+        sla: 20m
+)";
+
+struct Param {
+  db::Backend backend;
+  AirflowVersion version;
+};
+
+void PrintTo(const Param& p, std::ostream* os) {
+  *os << db::BackendName(p.backend) << "/" << sim::AirflowVersionName(p.version);
+}
+
+std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
+  std::string b(db::BackendName(info.param.backend));
+  std::string v = info.param.version == AirflowVersion::kV2 ? "Airflow2" : "Airflow31";
+  return b + "_" + v;
+}
+
+std::string Minutes(Duration d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(d).count()) + "m";
+}
+
+class ScenarioTest : public ::testing::TestWithParam<Param> {
+ protected:
+  bool v2() const { return GetParam().version == AirflowVersion::kV2; }
+  // The logical date of a scheduled run is this long before the run is created: one interval
+  // on 2.x (CronDataIntervalTimetable), none on 3.x (CronTriggerTimetable).
+  Duration offset() const { return v2() ? Duration(1h) : Duration(0s); }
+
+  // A fresh Airflow database written by the simulator from `start`, a read-only source on it
+  // and an empty store.
+  void SetUpWorld(const std::string& test, Timestamp start) {
+    const std::string name = "scn_" + test + "_" + std::string(db::BackendName(GetParam().backend)) +
+                             (v2() ? "_v2" : "_v31");
+    auto dsn = slayer::testing::CreateTestDatabase(GetParam().backend, name);
+    ASSERT_TRUE(dsn) << dsn.status().ToString();
+    dsn_ = *dsn;
+    db::ConnectOptions wo;
+    wo.read_only = false;
+    wo.statement_timeout = std::chrono::minutes(2);
+    auto writer = db::Connect(dsn_, wo);
+    ASSERT_TRUE(writer) << writer.status().ToString();
+    writer_ = std::move(*writer);
+
+    auto dags = sim::ParseDagFile(kDagYaml, "scenario.yml");
+    ASSERT_TRUE(dags) << dags.status().ToString();
+    sim::SimulatorOptions so;
+    so.version = GetParam().version;
+    so.init_schema = true;
+    auto simulator = sim::Simulator::Create(*writer_, std::move(*dags), so);
+    ASSERT_TRUE(simulator) << simulator.status().ToString();
+    sim_ = std::move(*simulator);
+    Status st = sim_->Init(start);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    now_ = start;
+
+    db::ConnectOptions ro;  // read_only = true: the engine only reads
+    auto reader = db::Connect(dsn_, ro);
+    ASSERT_TRUE(reader) << reader.status().ToString();
+    auto source = airflow::SqlAirflowSource::Open(std::move(*reader));
+    ASSERT_TRUE(source) << source.status().ToString();
+    source_ = std::move(*source);
+
+    std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                ("slayer-scenario-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    std::filesystem::path file = dir / (name + "_store.db");
+    std::filesystem::remove(file);
+    auto store_dsn = db::Dsn::Parse("sqlite:///" + file.string());
+    ASSERT_TRUE(store_dsn) << store_dsn.status().ToString();
+    auto store = store::OpenStore(*store_dsn);
+    ASSERT_TRUE(store) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+
+  // Rules from YAML (config::LoadConfigString); every rule is for DAG "hourly".
+  void SetRules(const std::string& rules_yaml) {
+    std::string yaml = "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" +
+                       rules_yaml;
+    auto config = config::LoadConfigString(yaml, "slayer.yml");
+    ASSERT_TRUE(config) << config.error().message();
+    auto set = rules::RuleSet::Make((*config)->rules);
+    ASSERT_TRUE(set) << set.error().message();
+    rules_ = std::make_shared<const rules::RuleSet>(std::move(*set));
+  }
+
+  void StartEngine() {
+    EngineOptions o;
+    o.instance = kInstance;
+    o.airflow_native = true;
+    engine_ = std::make_unique<InstanceEngine>(o, rules_, store_.get());
+    Status st = engine_->Restore(now_);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+
+  // Advances the simulator to `t`; with an engine, polls and checks what is due at `t`, and
+  // records the states every open item went through.
+  void Step(Timestamp t) {
+    Status st = sim_->AdvanceTo(t);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    now_ = t;
+    if (!engine_) return;
+    auto active = source_->ActiveDagRuns();
+    ASSERT_TRUE(active) << active.status().ToString();
+    st = engine_->Poll(*source_, *active, t);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    st = engine_->CheckDue(*source_, t);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    for (const Item& item : engine_->Snapshot().open) {
+      auto& seen = states_[item.key.ToString()];
+      if (seen.empty() || seen.back() != item.state) seen.push_back(item.state);
+      if (item.state == ItemState::kMissed && !first_missed_seen_.contains(item.key.ToString())) {
+        first_missed_seen_[item.key.ToString()] = t;
+      }
+    }
+  }
+
+  void RunUntil(Timestamp end) {
+    while (now_ < end) {
+      Step(now_ + kStep);
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+
+  std::vector<Item> Items(const std::string& rule) {
+    store::ItemFilter f;
+    f.instance = kInstance;
+    f.rule = rule;
+    auto items = store_->Items(f);
+    EXPECT_TRUE(items) << items.status().ToString();
+    return items ? *items : std::vector<Item>{};
+  }
+
+  airflow::DagRun Run(const std::string& run_id) {
+    airflow::DagRunKey key{kDag, run_id};
+    auto runs = source_->DagRunsByKey(std::span<const airflow::DagRunKey>(&key, 1));
+    EXPECT_TRUE(runs) << runs.status().ToString();
+    EXPECT_EQ(runs ? runs->size() : 0u, 1u) << run_id;
+    return runs && !runs->empty() ? (*runs)[0] : airflow::DagRun{};
+  }
+
+  airflow::TaskInstance Task(const std::string& run_id, const std::string& task_id) {
+    airflow::DagRunKey key{kDag, run_id};
+    auto tis = source_->TaskInstancesOfRuns(std::span<const airflow::DagRunKey>(&key, 1));
+    EXPECT_TRUE(tis) << tis.status().ToString();
+    if (tis) {
+      for (const auto& ti : *tis) {
+        if (ti.task_id == task_id) return ti;
+      }
+    }
+    ADD_FAILURE() << "no task instance " << run_id << "/" << task_id;
+    return {};
+  }
+
+  uint64_t Misses(const std::string& rule) const {
+    uint64_t n = 0;
+    for (const auto& [k, v] : engine_->Snapshot().counters.misses) {
+      if (std::get<0>(k) == rule) n += v;
+    }
+    return n;
+  }
+
+  std::vector<ItemState> States(const Item& item) { return states_[item.key.ToString()]; }
+
+  db::Dsn dsn_;
+  std::unique_ptr<db::Connection> writer_;
+  std::unique_ptr<sim::Simulator> sim_;
+  std::unique_ptr<airflow::SqlAirflowSource> source_;
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<const rules::RuleSet> rules_;
+  std::unique_ptr<InstanceEngine> engine_;
+  Timestamp now_{};
+  std::map<std::string, std::vector<ItemState>> states_;
+  std::map<std::string, Timestamp> first_missed_seen_;
+};
+
+const Timestamp kStart = T("2025-03-03T00:00:00Z");
+
+// 1, 2 and 5: DAG-level deadlines (late and in time), a task max runtime, and Airflow's own
+// sla (2.x) / deadline (3.1), over three simulated hours.
+TEST_P(ScenarioTest, DeadlinesMaxRuntimeAndNative) {
+  ASSERT_NO_FATAL_FAILURE(SetUpWorld("deadlines", kStart));
+  const Duration late = offset() + 15min, ok = offset() + 45min;
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
+      Minutes(late) + "}\n" +
+      "  - {name: dag_ok, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
+      Minutes(ok) + "}\n" +
+      "  - {name: slow_runtime, match: {dag_id: hourly}, tasks: [\"slow_task\"], "
+      "reference: task.start_date, interval: 10m}\n"));
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 3h));
+
+  // 1. Every run finishes ~25m after creation: dag_late (15m) missed -> met_late.
+  int late_final = 0;
+  for (const Item& item : Items("dag_late")) {
+    SCOPED_TRACE(item.key.ToString());
+    if (item.logical_date == kStart + 3h - offset()) {
+      // The run due at 03:00, the last step: the scheduler loop has not created it yet, so
+      // the item is the expected run's.
+      EXPECT_EQ(item.state, ItemState::kPending);
+      continue;
+    }
+    const airflow::DagRun run = Run(item.key.run_id);
+    ASSERT_TRUE(run.logical_date.has_value());
+    EXPECT_EQ(item.need_by, *run.logical_date + late);
+    EXPECT_EQ(item.logical_date, run.logical_date);
+    EXPECT_FALSE(item.expected);
+    if (item.state == ItemState::kMissed) {  // the run still going at the end
+      EXPECT_FALSE(run.end_date.has_value());
+      continue;
+    }
+    ++late_final;
+    EXPECT_EQ(item.state, ItemState::kMetLate);
+    ASSERT_TRUE(run.end_date.has_value());
+    ASSERT_TRUE(item.done_at.has_value());
+    EXPECT_EQ(*item.done_at, *run.end_date);
+    EXPECT_EQ(item.lateness(), *run.end_date - item.need_by);
+    EXPECT_GE(item.lateness(), 10min);
+    // The miss was declared at the first step at or after need-by.
+    if (item.need_by > kStart) {
+      ASSERT_TRUE(first_missed_seen_.contains(item.key.ToString()));
+      EXPECT_GE(first_missed_seen_[item.key.ToString()], item.need_by);
+      EXPECT_LT(first_missed_seen_[item.key.ToString()], item.need_by + kStep);
+      if (item.missed_at) {
+        EXPECT_GE(*item.missed_at, item.need_by);
+        EXPECT_LT(*item.missed_at, item.need_by + kStep);
+      }
+      EXPECT_THAT(States(item), ::testing::ElementsAre(ItemState::kPending, ItemState::kMissed))
+          << "open states seen";
+    }
+  }
+  EXPECT_GE(late_final, 2);
+
+  // dag_ok (45m): met, done at the run's end.
+  int ok_final = 0;
+  for (const Item& item : Items("dag_ok")) {
+    SCOPED_TRACE(item.key.ToString());
+    if (item.logical_date == kStart + 3h - offset()) {
+      EXPECT_EQ(item.state, ItemState::kPending);  // the run due at 03:00, not created yet
+      continue;
+    }
+    const airflow::DagRun run = Run(item.key.run_id);
+    ASSERT_TRUE(run.logical_date.has_value());
+    EXPECT_EQ(item.need_by, *run.logical_date + ok);
+    if (!run.end_date) {
+      EXPECT_EQ(item.state, ItemState::kPending);
+      continue;
+    }
+    ++ok_final;
+    EXPECT_EQ(item.state, ItemState::kMet);
+    EXPECT_EQ(item.done_at, run.end_date);
+    EXPECT_EQ(item.lateness(), Duration(0));
+    EXPECT_FALSE(item.missed_at.has_value());
+  }
+  EXPECT_GE(ok_final, 2);
+  EXPECT_EQ(Misses("dag_ok"), 0u);
+
+  // 2. slow_task runs 20m against a 10m max runtime: missed, then met_late by 10m.
+  int runtime_final = 0;
+  for (const Item& item : Items("slow_runtime")) {
+    SCOPED_TRACE(item.key.ToString());
+    EXPECT_EQ(item.key.task_id, "slow_task");
+    const airflow::TaskInstance ti = Task(item.key.run_id, "slow_task");
+    ASSERT_TRUE(ti.start_date.has_value());
+    EXPECT_EQ(item.need_by, *ti.start_date + 10min);
+    EXPECT_EQ(item.reference_time, ti.start_date);
+    if (!ti.end_date) {
+      EXPECT_EQ(item.state, ItemState::kMissed);
+      continue;
+    }
+    ++runtime_final;
+    EXPECT_EQ(item.state, ItemState::kMetLate);
+    EXPECT_EQ(item.done_at, ti.end_date);
+    EXPECT_EQ(item.lateness(), *ti.end_date - item.need_by);
+    EXPECT_EQ(item.lateness(), 10min);  // fixed 20m duration
+    ASSERT_TRUE(first_missed_seen_.contains(item.key.ToString()));
+    EXPECT_GE(first_missed_seen_[item.key.ToString()], item.need_by);
+    EXPECT_LT(first_missed_seen_[item.key.ToString()], item.need_by + kStep);
+  }
+  EXPECT_GE(runtime_final, 2);
+  // Task items exist only for slow_task.
+  EXPECT_EQ(Misses("slow_runtime"), static_cast<uint64_t>(Items("slow_runtime").size()));
+
+  // 5. Airflow native.
+  const std::string native(v2() ? rules::kAirflowSlaRule : rules::kAirflowDeadlineRule);
+  SCOPED_TRACE(native);
+  const std::vector<Item> natives = Items(native);
+  ASSERT_FALSE(natives.empty()) << "no " << native << " items";
+  int native_final = 0;
+  for (const Item& item : natives) {
+    SCOPED_TRACE(item.key.ToString());
+    if (item.logical_date == kStart + 3h - offset()) continue;  // expected run, not created yet
+    const airflow::DagRun run = Run(item.key.run_id);
+    if (v2()) {
+      EXPECT_EQ(item.key.task_id, "slow_task");
+      ASSERT_TRUE(run.data_interval_end.has_value());
+      EXPECT_EQ(item.need_by, *run.data_interval_end + 20min);
+    } else {
+      EXPECT_EQ(item.key.task_id, "");
+      ASSERT_TRUE(run.queued_at.has_value());
+      EXPECT_EQ(item.need_by, *run.queued_at + 15min);
+    }
+    if (item.state == ItemState::kMissed) continue;
+    ++native_final;
+    EXPECT_EQ(item.state, ItemState::kMetLate);
+    ASSERT_TRUE(item.done_at.has_value());
+    const Timestamp end =
+        v2() ? *Task(item.key.run_id, "slow_task").end_date : *run.end_date;
+    EXPECT_EQ(*item.done_at, end);
+    EXPECT_EQ(item.lateness(), end - item.need_by);
+    if (first_missed_seen_.contains(item.key.ToString())) {
+      EXPECT_LT(first_missed_seen_[item.key.ToString()], item.need_by + kStep);
+    }
+  }
+  EXPECT_GE(native_final, 1);
+}
+
+// 3. A scheduler outage: the run that should have been created is expected, missed at its
+// need-by, and met_late under the same key once the scheduler resumes and the run finishes.
+TEST_P(ScenarioTest, ExpectedRunDuringSchedulerOutage) {
+  ASSERT_NO_FATAL_FAILURE(SetUpWorld("expected", kStart));
+  const Duration late = offset() + 15min;
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
+      Minutes(late) + "}\n"));
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 1h + 50min));
+  sim_->SetSchedulerRunning(false);
+  // The run created at 02:00 (logical date 02:00 - offset) is not created until 02:30.
+  const Timestamp logical = kStart + 2h - offset();
+  const Timestamp need_by = logical + late;  // 02:15
+  rules::ItemKey key{kInstance, "dag_late", kDag, "", "", ""};
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 30min));
+  {
+    const rules::Item* item = nullptr;
+    for (const auto& [k, v] : engine_->tracker().open()) {
+      if (k.rule == "dag_late" && v.logical_date == logical) item = &v;
+    }
+    ASSERT_NE(item, nullptr) << "no expected item for " << FormatRfc3339(logical);
+    key = item->key;
+    EXPECT_TRUE(item->expected);
+    EXPECT_THAT(key.run_id, ::testing::StartsWith("scheduled__"));
+    EXPECT_EQ(item->state, ItemState::kMissed);
+    EXPECT_EQ(item->need_by, need_by);
+    ASSERT_TRUE(first_missed_seen_.contains(key.ToString()));
+    EXPECT_EQ(first_missed_seen_[key.ToString()], need_by);
+    auto stored = store_->Find(key);
+    ASSERT_TRUE(stored) << stored.status().ToString();
+    ASSERT_TRUE(stored->has_value());
+    EXPECT_EQ((*stored)->state, ItemState::kMissed);
+    EXPECT_TRUE((*stored)->expected);
+  }
+  sim_->SetSchedulerRunning(true);
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 3h + 15min));
+  auto stored = store_->Find(key);
+  ASSERT_TRUE(stored) << stored.status().ToString();
+  ASSERT_TRUE(stored->has_value()) << "the item moved away from " << key.ToString();
+  const Item& item = **stored;
+  const airflow::DagRun run = Run(key.run_id);
+  ASSERT_TRUE(run.end_date.has_value());
+  EXPECT_EQ(run.logical_date, logical);
+  EXPECT_GE(*run.queued_at, kStart + 2h + 30min);
+  EXPECT_EQ(item.state, ItemState::kMetLate);
+  EXPECT_FALSE(item.expected);
+  EXPECT_EQ(item.done_at, run.end_date);
+  EXPECT_EQ(item.lateness(), *run.end_date - need_by);
+  EXPECT_EQ(item.need_by, need_by);
+  // One row for this logical date.
+  int rows = 0;
+  for (const Item& i : Items("dag_late")) rows += i.logical_date == logical;
+  EXPECT_EQ(rows, 1);
+}
+
+// 4. The engine is destroyed while an item is missed; a new engine on the same store continues
+// it without declaring the miss again, and records a run that finished late while it was down
+// with its true end date.
+TEST_P(ScenarioTest, RestartContinuesOpenMiss) {
+  ASSERT_NO_FATAL_FAILURE(SetUpWorld("restart", kStart));
+  const Duration late = offset() + 15min;
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
+      Minutes(late) + "}\n"));
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  // Run A: created at 01:00, need-by 01:15, done ~01:25.
+  const Timestamp logical_a = kStart + 1h - offset();
+  const Timestamp need_by_a = logical_a + late;
+  ASSERT_NO_FATAL_FAILURE(RunUntil(need_by_a + 2 * kStep));
+  rules::ItemKey key_a;
+  for (const auto& [k, v] : engine_->tracker().open()) {
+    if (v.logical_date == logical_a) key_a = k;
+  }
+  ASSERT_FALSE(key_a.run_id.empty());
+  ASSERT_EQ(engine_->tracker().Find(key_a)->state, ItemState::kMissed);
+  const uint64_t misses_before = Misses("dag_late");
+  EXPECT_GE(misses_before, 1u);
+
+  // Down from 01:17 to 02:40: run A finishes (late), run B (created 02:00, need-by 02:15)
+  // is missed and finishes late, all unseen.
+  engine_.reset();
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 40min));
+  const Timestamp logical_b = kStart + 2h - offset();
+  const airflow::DagRun run_a = Run(key_a.run_id);
+  ASSERT_TRUE(run_a.end_date.has_value()) << "run A should have finished while down";
+
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  ASSERT_EQ(engine_->tracker().Find(key_a) ? engine_->tracker().Find(key_a)->state
+                                           : ItemState::kPending,
+            ItemState::kMissed)
+      << "Restore lost the open miss";
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 45min));
+
+  // No second miss: the new engine declared none (the next run's need-by, 03:15, is ahead).
+  EXPECT_EQ(Misses("dag_late"), 0u);
+  std::vector<Item> items = Items("dag_late");
+  int rows_a = 0, rows_b = 0;
+  for (const Item& item : items) {
+    SCOPED_TRACE(item.key.ToString());
+    if (item.logical_date == logical_a) {
+      ++rows_a;
+      EXPECT_EQ(item.key, key_a);
+      EXPECT_EQ(item.state, ItemState::kMetLate);
+      EXPECT_EQ(item.done_at, run_a.end_date);
+      EXPECT_EQ(item.lateness(), *run_a.end_date - need_by_a);
+      ASSERT_TRUE(item.missed_at.has_value());
+      EXPECT_GE(*item.missed_at, need_by_a);
+      EXPECT_LT(*item.missed_at, need_by_a + kStep);
+    } else if (item.logical_date == logical_b) {
+      ++rows_b;
+      const airflow::DagRun run_b = Run(item.key.run_id);
+      ASSERT_TRUE(run_b.end_date.has_value());
+      EXPECT_EQ(item.state, ItemState::kMetLate);
+      EXPECT_EQ(item.done_at, run_b.end_date);
+      EXPECT_EQ(item.need_by, logical_b + late);
+      EXPECT_EQ(item.lateness(), *run_b.end_date - (logical_b + late));
+    }
+  }
+  EXPECT_EQ(rows_a, 1);
+  EXPECT_EQ(rows_b, 1);
+}
+
+// 3 + 4: the engine restarts while an expected run's item is missed (the scheduler is still
+// down). The restored item must stay missed and end met_late once the run exists and finishes.
+// Regression: the store once did not persist Item::expected, so the restored item looked like a
+// real run; the first Poll read its run by key, did not find it, and Tracker::AbandonRun
+// (which spares only expected items) abandoned it.
+TEST_P(ScenarioTest, RestartDuringOutageKeepsExpectedItem) {
+  ASSERT_NO_FATAL_FAILURE(SetUpWorld("restart_outage", kStart));
+  const Duration late = offset() + 15min;
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
+      Minutes(late) + "}\n"));
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 1h + 50min));
+  sim_->SetSchedulerRunning(false);
+  const Timestamp logical = kStart + 2h - offset();
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 20min));
+  rules::ItemKey key;
+  for (const auto& [k, v] : engine_->tracker().open()) {
+    if (v.logical_date == logical) key = k;
+  }
+  ASSERT_FALSE(key.run_id.empty());
+  ASSERT_EQ(engine_->tracker().Find(key)->state, ItemState::kMissed);
+  engine_.reset();
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  ASSERT_NO_FATAL_FAILURE(Step(now_ + kStep));
+  auto stored = store_->Find(key);
+  ASSERT_TRUE(stored && stored->has_value());
+  EXPECT_EQ((*stored)->state, ItemState::kMissed) << "the expected run's miss was dropped";
+  sim_->SetSchedulerRunning(true);
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 3h + 15min));
+  stored = store_->Find(key);
+  ASSERT_TRUE(stored && stored->has_value());
+  const airflow::DagRun run = Run(key.run_id);
+  ASSERT_TRUE(run.end_date.has_value());
+  EXPECT_EQ((*stored)->state, ItemState::kMetLate);
+  EXPECT_EQ((*stored)->done_at, run.end_date);
+  EXPECT_EQ(Misses("dag_late"), 1u);  // only the next hour's run, not this one again
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, ScenarioTest,
+    ::testing::Values(Param{db::Backend::kSqlite, AirflowVersion::kV2},
+                      Param{db::Backend::kSqlite, AirflowVersion::kV3_1},
+                      Param{db::Backend::kPostgres, AirflowVersion::kV2},
+                      Param{db::Backend::kPostgres, AirflowVersion::kV3_1},
+                      Param{db::Backend::kMysql, AirflowVersion::kV2},
+                      Param{db::Backend::kMysql, AirflowVersion::kV3_1}),
+    ParamName);
+
+}  // namespace
+}  // namespace slayer::engine
