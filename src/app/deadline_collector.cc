@@ -5,17 +5,6 @@
 #include "metrics/family_builder.h"
 
 namespace slayer::app {
-namespace {
-
-Status Append(metrics::FamilyBuilder builder, std::vector<metrics::Family>* out) {
-  auto family = std::move(builder).Build();
-  if (!family) return family.error();
-  out->push_back(std::move(*family));
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status CollectDeadlines(const std::vector<InstanceState>& states, Timestamp now,
                         std::vector<metrics::Family>* out) {
   using metrics::FamilyBuilder;
@@ -93,14 +82,14 @@ Status CollectDeadlines(const std::vector<InstanceState>& states, Timestamp now,
     oddities.Add({s.name, "end_before_start"}, static_cast<double>(odd.end_before_start));
     oddities.Add({s.name, "unknown_state"}, static_cast<double>(odd.unknown_states));
   }
-  SLAYER_RETURN_IF_ERROR(Append(std::move(overdue), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(at_risk), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(misses), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(outcomes), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(lateness), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(open), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(tracked), out));
-  SLAYER_RETURN_IF_ERROR(Append(std::move(oddities), out));
+  SLAYER_RETURN_IF_ERROR(std::move(overdue).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(at_risk).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(misses).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(outcomes).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(lateness).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(open).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(tracked).AppendTo(out));
+  SLAYER_RETURN_IF_ERROR(std::move(oddities).AppendTo(out));
   return Status::Ok();
 }
 

@@ -6,17 +6,6 @@
 #include "metrics/text_renderer.h"
 
 namespace slayer::app {
-namespace {
-
-Status Append(metrics::FamilyBuilder builder, std::vector<metrics::Family>* out) {
-  auto family = std::move(builder).Build();
-  if (!family) return family.error();
-  out->push_back(std::move(*family));
-  return Status::Ok();
-}
-
-}  // namespace
-
 Status CollectSelf(const std::vector<InstanceState>& states, std::string_view version,
                    std::vector<metrics::Family>* out) {
   using metrics::FamilyBuilder;
@@ -53,7 +42,7 @@ Status CollectSelf(const std::vector<InstanceState>& states, std::string_view ve
                       {"version"});
   build.Add({version}, 1);
   for (auto* b : {&up, &duration, &last_success, &errors, &schema, &build}) {
-    SLAYER_RETURN_IF_ERROR(Append(std::move(*b), out));
+    SLAYER_RETURN_IF_ERROR(std::move(*b).AppendTo(out));
   }
   return Status::Ok();
 }

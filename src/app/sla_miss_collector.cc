@@ -23,10 +23,7 @@ Status CollectSlaMisses(const std::vector<InstanceState>& states,
   for (const auto& [key, value] : series) {
     b.Add({std::get<0>(key), std::get<1>(key), std::get<2>(key)}, value);
   }
-  auto family = std::move(b).Build();
-  if (!family) return family.error();
-  out->push_back(std::move(*family));
-  return Status::Ok();
+  return std::move(b).AppendTo(out);
 }
 
 }  // namespace slayer::app

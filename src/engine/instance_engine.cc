@@ -160,6 +160,24 @@ std::vector<Timestamp> InstanceEngine::WallClockTicks(const CompiledRule& rule,
   return {ticks.begin(), ticks.end()};
 }
 
+Status InstanceEngine::ReadRunsByKey(airflow::AirflowSource& source,
+                                     const std::vector<DagRunKey>& keys, Timestamp now,
+                                     std::vector<DagRun>* runs) {
+  if (keys.empty()) return Status::Ok();
+  auto found = source.DagRunsByKey(keys);
+  if (!found) return found.error().WithContext("read dag runs by key");
+  std::set<DagRunKey> seen;
+  for (DagRun& run : *found) {
+    seen.insert(run.key());
+    runs->push_back(std::move(run));
+  }
+  for (const DagRunKey& key : keys) {
+    if (seen.contains(key)) continue;
+    SLAYER_RETURN_IF_ERROR(Record(tracker_.AbandonRun(key.dag_id, key.run_id, now)));
+  }
+  return Status::Ok();
+}
+
 Status InstanceEngine::Poll(airflow::AirflowSource& source,
                             const std::vector<DagRun>& active_runs, Timestamp now) {
   SLAYER_RETURN_IF_ERROR(ReadDags(source, now));
@@ -192,20 +210,8 @@ Status InstanceEngine::Poll(airflow::AirflowSource& source,
     lookup.push_back(std::move(run));
     dag_ids.insert(key.dag_id);
   }
-  if (!lookup.empty()) {
-    auto found = source.DagRunsByKey(lookup);
-    if (!found) return found.error().WithContext("read dag runs by key");
-    std::set<DagRunKey> seen;
-    for (DagRun& run : *found) {
-      seen.insert(run.key());
-      have.insert(run.key());
-      runs.push_back(std::move(run));
-    }
-    for (const DagRunKey& key : lookup) {
-      if (seen.contains(key)) continue;
-      SLAYER_RETURN_IF_ERROR(Record(tracker_.AbandonRun(key.dag_id, key.run_id, now)));
-    }
-  }
+  SLAYER_RETURN_IF_ERROR(ReadRunsByKey(source, lookup, now, &runs));
+  for (const DagRun& run : runs) have.insert(run.key());
   // Recent runs of DAGs with deadline rules: those that started and finished between polls.
   if (full) {
     const Timestamp since = full_read_at_ ? *full_read_at_ - 2 * options_.full_refresh
@@ -240,20 +246,7 @@ Status InstanceEngine::CheckDue(airflow::AirflowSource& source, Timestamp now) {
     if (lookup_set.insert(run).second) lookup.push_back(std::move(run));
   }
   std::vector<DagRun> runs;
-  if (!lookup.empty()) {
-    auto found = source.DagRunsByKey(lookup);
-    if (!found) return found.error().WithContext("re-read due dag runs");
-    std::set<DagRunKey> seen;
-    for (DagRun& run : *found) {
-      seen.insert(run.key());
-      runs.push_back(std::move(run));
-    }
-    for (const DagRunKey& key : lookup) {
-      if (!seen.contains(key)) {
-        SLAYER_RETURN_IF_ERROR(Record(tracker_.AbandonRun(key.dag_id, key.run_id, now)));
-      }
-    }
-  }
+  SLAYER_RETURN_IF_ERROR(ReadRunsByKey(source, lookup, now, &runs));
   return EvaluateDags(source, dag_ids, std::move(runs), /*full=*/false, now);
 }
 

@@ -123,6 +123,10 @@ class InstanceEngine {
   // ReadFacts + EvaluateFacts, applied to the tracker and recorded.
   Status EvaluateDags(airflow::AirflowSource& source, const std::set<std::string>& dag_ids,
                       std::vector<airflow::DagRun> runs, bool full, Timestamp now);
+  // Reads runs by key and appends them to `runs`; the open items of a run that is gone
+  // (deleted from Airflow; expected runs excepted) are abandoned.
+  Status ReadRunsByKey(airflow::AirflowSource& source, const std::vector<airflow::DagRunKey>& keys,
+                       Timestamp now, std::vector<airflow::DagRun>* runs);
   Status Record(const ApplyResult& result);
   void Count(const Transition& t);
   std::vector<Timestamp> WallClockTicks(const rules::CompiledRule& rule,

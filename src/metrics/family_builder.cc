@@ -274,4 +274,11 @@ std::string FamilyBuilder::DescribeSample(std::size_t sample) const {
   return text;
 }
 
+Status FamilyBuilder::AppendTo(std::vector<Family>* out) && {
+  auto family = std::move(*this).Build();
+  if (!family) return family.error();
+  out->push_back(std::move(*family));
+  return Status::Ok();
+}
+
 }  // namespace slayer::metrics

@@ -55,6 +55,9 @@ class FamilyBuilder {
   // and, where one is to blame, the sample: the first mistake made while building, or two
   // samples with the same label values. Consumes the builder.
   Result<Family> Build() &&;
+  // Build(), then appends the family to `out`; the error of Build() otherwise. Consumes the
+  // builder.
+  Status AppendTo(std::vector<Family>* out) &&;
 
  private:
   // Records the first mistake; later ones are consequences or noise.

@@ -75,5 +75,51 @@ for v in doc["violations"]:
 assert (rc == 1) == bool(doc["violations"]), (rc, doc["violations"])
 PY
 
+# The deadline engine from the command line: rules on the same simulated database.
+cat >"$tmp/rules.yml" <<YML
+airflow:
+  - name: demo
+    database: sqlite://$tmp/airflow.db
+storage: sqlite://$tmp/slayer.db
+rules:
+  - name: runs-in-1m
+    match: {dag_id: demo_events_10min}
+    reference: dagrun.logical_date
+    interval: 1m
+  - name: at-9
+    match: {dag_id: demo_hourly_report}
+    at: {cron: "0 9 * * MON-FRI", timezone: Europe/Berlin}
+  - name: paused-every-minute
+    match: {dag_id: demo_paused}
+    at: {cron: "* * * * *", timezone: UTC}
+YML
+expect_rc 0 "check-config with rules" -- "$slayer" check-config --config.file "$tmp/rules.yml"
+grep -q "runs-in-1m: each run: dagrun.logical_date + 1m" "$tmp/out" ||
+  fail "check-config does not show the need-by formula: $(cat "$tmp/out")"
+grep -qE "at-9: ticks of '0 9 \* \* MON-FRI' in Europe/Berlin: 20[0-9-]+T0[78]:00:00Z" "$tmp/out" ||
+  fail "check-config does not show the next wall-clock ticks: $(cat "$tmp/out")"
+# The paused DAG never succeeds: its last minute tick is an open miss (exit 1).
+expect_rc 1 "scan with rules" -- "$slayer" scan --config.file "$tmp/rules.yml"
+grep -qE "^demo +paused-every-minute +demo_paused " "$tmp/out" ||
+  fail "scan does not list the wall-clock miss: $(cat "$tmp/out")"
+expect_rc 0 "explain" -- "$slayer" explain --config.file "$tmp/rules.yml" --dag demo_events_10min
+grep -q "rule runs-in-1m, run scheduled__" "$tmp/out" || fail "explain lacks the rule: $(cat "$tmp/out")"
+grep -q "reference: dagrun.logical_date = " "$tmp/out" || fail "explain lacks the reference value"
+grep -q "need-by: " "$tmp/out" || fail "explain lacks the need-by"
+expect_rc 0 "explain json" -- "$slayer" explain --config.file "$tmp/rules.yml" --dag demo_events_10min --format json
+python3 - "$tmp/out" <<'PY' || fail "explain JSON: see above"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+items = doc["instances"][0]["items"]
+assert items, doc
+for i in items:
+    assert i["rule"] in ("runs-in-1m", "airflow:sla"), i
+    assert i["state"] in ("pending", "met", "met_late", "missed", "abandoned"), i
+assert any(i["rule"] == "runs-in-1m" and i["state"] == "met_late" for i in items), items
+PY
+expect_rc 1 "explain unknown DAG" -- "$slayer" explain --config.file "$tmp/rules.yml" --dag no_such_dag
+grep -q "no DAG 'no_such_dag'" "$tmp/out" || fail "explain of an unknown DAG: $(cat "$tmp/out")"
+[[ ! -e "$tmp/slayer.db" ]] || fail "scan or explain created the store"
+
 echo "$((failures == 0 ? 1 : 0)) passed, $failures failed"
 [[ $failures -eq 0 ]]

@@ -7,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -61,6 +62,34 @@ dags:
         sla: 20m
 )";
 
+// Wall clock, freshness and manual runs: "hourly" as above (fixed 5m + 20m, so each run ends
+// ~25m after it is created) and "adhoc", unscheduled, triggered by hand about three times an
+// hour (a seeded Poisson process), also 25m per run. On 3.x manual runs have no logical date.
+constexpr char kAdhocDag[] = "adhoc";
+constexpr char kWallFreshYaml[] = R"(
+dags:
+  - dag_id: hourly
+    schedule: "@hourly"
+    catchup: false
+    start_date: 2025-03-01T00:00:00Z
+    tasks:
+      - task_id: fast_task
+        duration: 5m
+      - task_id: slow_task
+        upstream: [fast_task]
+        duration: 20m
+  - dag_id: adhoc
+    schedule: none
+    start_date: 2025-03-01T00:00:00Z
+    manual_triggers: {per_hour: 3}
+    tasks:
+      - task_id: fast_task
+        duration: 5m
+      - task_id: slow_task
+        upstream: [fast_task]
+        duration: 20m
+)";
+
 struct Param {
   db::Backend backend;
   AirflowVersion version;
@@ -89,7 +118,7 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
 
   // A fresh Airflow database written by the simulator from `start`, a read-only source on it
   // and an empty store.
-  void SetUpWorld(const std::string& test, Timestamp start) {
+  void SetUpWorld(const std::string& test, Timestamp start, const char* dag_yaml = kDagYaml) {
     const std::string name = "scn_" + test + "_" + std::string(db::BackendName(GetParam().backend)) +
                              (v2() ? "_v2" : "_v31");
     auto dsn = slayer::testing::CreateTestDatabase(GetParam().backend, name);
@@ -102,7 +131,7 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
     ASSERT_TRUE(writer) << writer.status().ToString();
     writer_ = std::move(*writer);
 
-    auto dags = sim::ParseDagFile(kDagYaml, "scenario.yml");
+    auto dags = sim::ParseDagFile(dag_yaml, "scenario.yml");
     ASSERT_TRUE(dags) << dags.status().ToString();
     sim::SimulatorOptions so;
     so.version = GetParam().version;
@@ -133,7 +162,7 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
     store_ = std::move(*store);
   }
 
-  // Rules from YAML (config::LoadConfigString); every rule is for DAG "hourly".
+  // Rules from YAML (config::LoadConfigString).
   void SetRules(const std::string& rules_yaml) {
     std::string yaml = "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" +
                        rules_yaml;
@@ -191,8 +220,8 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
     return items ? *items : std::vector<Item>{};
   }
 
-  airflow::DagRun Run(const std::string& run_id) {
-    airflow::DagRunKey key{kDag, run_id};
+  airflow::DagRun Run(const std::string& run_id, const std::string& dag_id = kDag) {
+    airflow::DagRunKey key{dag_id, run_id};
     auto runs = source_->DagRunsByKey(std::span<const airflow::DagRunKey>(&key, 1));
     EXPECT_TRUE(runs) << runs.status().ToString();
     EXPECT_EQ(runs ? runs->size() : 0u, 1u) << run_id;
@@ -536,6 +565,234 @@ TEST_P(ScenarioTest, RestartDuringOutageKeepsExpectedItem) {
   EXPECT_EQ((*stored)->state, ItemState::kMetLate);
   EXPECT_EQ((*stored)->done_at, run.end_date);
   EXPECT_EQ(Misses("dag_late"), 1u);  // only the next hour's run, not this one again
+}
+
+// 6, 7 and 8: a wall-clock rule ("30 * * * *" in Berlin, window = the previous tick), a
+// freshness rule (65m: met by the hourly successes) and a logical-date deadline on manual runs,
+// over one timeline with a scheduler outage from 00:50 to 01:35 that delays the run due at 01:00
+// to ~01:35 (ending ~02:00).
+TEST_P(ScenarioTest, WallClockFreshnessAndManualReference) {
+  ASSERT_NO_FATAL_FAILURE(SetUpWorld("wallfresh", kStart, kWallFreshYaml));
+  const Duration limit = 65min;
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: wall, match: {dag_id: hourly}, "
+      "at: {cron: \"30 * * * *\", timezone: Europe/Berlin}}\n"
+      "  - {name: fresh, match: {dag_id: hourly}, freshness: " + Minutes(limit) + "}\n"
+      "  - {name: manual_ref, match: {dag_id: adhoc}, reference: dagrun.logical_date, "
+      "interval: 20m}\n"));
+  ASSERT_NO_FATAL_FAILURE(StartEngine());
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 50min));
+  sim_->SetSchedulerRunning(false);
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 1h + 35min));
+  sim_->SetSchedulerRunning(true);
+
+  // The successes of "hourly", by end date: S0 (created 00:00), S1 (the 01:00 run, created when
+  // the scheduler resumed), S2 (created 02:00).
+  auto successes = [&]() {
+    auto runs = source_->DagRunsInWindow(kDag, kStart - 3h, kStart + 4h);
+    EXPECT_TRUE(runs) << runs.status().ToString();
+    std::vector<airflow::DagRun> out;
+    if (!runs) return out;
+    for (const airflow::DagRun& r : *runs) {
+      if (r.state == airflow::DagRunState::kSuccess && r.end_date) out.push_back(r);
+    }
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return *a.end_date < *b.end_date; });
+    return out;
+  };
+  // A freshness item is open at ~02:10, after S1: its slot is S1's end.
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 10min));
+  {
+    const std::vector<airflow::DagRun> s = successes();
+    ASSERT_EQ(s.size(), 2u);
+    const Timestamp s1_end = *s[1].end_date;
+    const rules::Item* open = nullptr;
+    for (const auto& [k, v] : engine_->tracker().open()) {
+      if (k.rule == "fresh") {
+        EXPECT_EQ(open, nullptr) << "two open freshness items";
+        open = &v;
+      }
+    }
+    ASSERT_NE(open, nullptr);
+    EXPECT_EQ(open->key.slot, FormatRfc3339(s1_end));
+    EXPECT_EQ(open->key.run_id, "");
+    EXPECT_EQ(open->state, ItemState::kPending);
+    EXPECT_EQ(open->need_by, s1_end + limit);
+    EXPECT_EQ(open->reference_time, s1_end);
+    auto stored = store_->Find(open->key);
+    ASSERT_TRUE(stored) << stored.status().ToString();
+    ASSERT_TRUE(stored->has_value());
+    EXPECT_EQ((*stored)->state, ItemState::kPending);
+  }
+  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 31min));
+
+  const std::vector<airflow::DagRun> s = successes();
+  ASSERT_EQ(s.size(), 3u);
+  const Timestamp s0 = *s[0].end_date, s1 = *s[1].end_date, s2 = *s[2].end_date;
+  ASSERT_TRUE(s[1].queued_at.has_value());
+  EXPECT_GE(*s[1].queued_at, kStart + 1h + 35min) << "S1 should have waited for the scheduler";
+  EXPECT_GT(s0, kStart + 25min);
+  EXPECT_LT(s0, kStart + 30min);
+  EXPECT_GT(s1, kStart + 1h + 30min);
+  EXPECT_LT(s1, kStart + 2h + 30min);
+  EXPECT_GT(s2, kStart + 2h);
+  EXPECT_LT(s2, kStart + 2h + 30min);
+
+  // 6. Wall clock: one item per tick, slot = the tick, no run.
+  {
+    SCOPED_TRACE("wall");
+    std::map<Timestamp, Item> by_tick;
+    for (const Item& item : Items("wall")) {
+      SCOPED_TRACE(item.key.ToString());
+      EXPECT_EQ(item.key.run_id, "");
+      EXPECT_EQ(item.key.task_id, "");
+      auto tick = ParseTimestamp(item.key.slot);
+      ASSERT_TRUE(tick) << item.key.slot;
+      EXPECT_EQ(item.key.slot, FormatRfc3339(*tick));
+      EXPECT_EQ(item.need_by, *tick);
+      EXPECT_EQ(item.reference_time, *tick - 1h);  // window = since the previous tick
+      EXPECT_TRUE(by_tick.emplace(*tick, item).second);
+    }
+    const Timestamp t2330 = kStart - 30min, t0030 = kStart + 30min, t0130 = kStart + 1h + 30min,
+                    t0230 = kStart + 2h + 30min, t0330 = kStart + 3h + 30min;
+    std::vector<Timestamp> ticks;
+    for (const auto& [t, item] : by_tick) ticks.push_back(t);
+    EXPECT_THAT(ticks, ::testing::ElementsAre(t2330, t0030, t0130, t0230, t0330));
+    EXPECT_EQ(FormatRfc3339(t0130), "2025-03-03T01:30:00Z");
+    auto check = [&](Timestamp tick, ItemState state, std::optional<Timestamp> done) {
+      SCOPED_TRACE(FormatRfc3339(tick));
+      auto it = by_tick.find(tick);
+      ASSERT_NE(it, by_tick.end());
+      const Item& item = it->second;
+      EXPECT_EQ(item.state, state);
+      EXPECT_EQ(item.done_at, done);
+      if (state == ItemState::kMetLate) {
+        EXPECT_EQ(item.lateness(), *done - tick);
+      }
+      if (state == ItemState::kMet) {
+        EXPECT_EQ(item.lateness(), Duration(0));
+      }
+    };
+    // 23:30, the latest past tick on first sight (00:01): no success since 22:30, so missed at
+    // once; S0 ended after its window start.
+    check(t2330, ItemState::kMetLate, s0);
+    ASSERT_TRUE(first_missed_seen_.contains(by_tick[t2330].key.ToString()));
+    EXPECT_EQ(first_missed_seen_[by_tick[t2330].key.ToString()], kStart + kStep);
+    // 00:30: S0 ended in (23:30, 00:30].
+    check(t0030, ItemState::kMet, s0);
+    EXPECT_FALSE(by_tick[t0030].missed_at.has_value());
+    // 01:30: no success in (00:30, 01:30] (outage): missed at the tick, met late by S1.
+    check(t0130, ItemState::kMetLate, s1);
+    {
+      const Item& item = by_tick[t0130];
+      ASSERT_TRUE(first_missed_seen_.contains(item.key.ToString()));
+      EXPECT_EQ(first_missed_seen_[item.key.ToString()], t0130);
+      ASSERT_TRUE(item.missed_at.has_value());
+      EXPECT_GE(*item.missed_at, t0130);
+      EXPECT_LT(*item.missed_at, t0130 + kStep);
+      EXPECT_THAT(States(item), ::testing::ElementsAre(ItemState::kPending, ItemState::kMissed));
+    }
+    // 02:30: the first success after 01:30 is S1 (not S2), within the window.
+    check(t0230, ItemState::kMet, s1);
+    // 03:30: the next tick's item exists before it; S2 ended before its window start.
+    check(t0330, ItemState::kPending, std::nullopt);
+    EXPECT_EQ(Misses("wall"), 2u);  // 23:30 and 01:30
+  }
+
+  // 7. Freshness: items by slot.
+  {
+    SCOPED_TRACE("fresh");
+    std::map<std::string, Item> by_slot;
+    for (const Item& item : Items("fresh")) {
+      EXPECT_EQ(item.key.run_id, "");
+      EXPECT_TRUE(by_slot.emplace(item.key.slot, item).second);
+    }
+    std::vector<std::string> slots;
+    for (const auto& [slot, item] : by_slot) slots.push_back(slot);
+    EXPECT_THAT(slots, ::testing::ElementsAre("", FormatRfc3339(s0), FormatRfc3339(s1),
+                                              FormatRfc3339(s2)));
+    // Before any success: counted from first sight (00:01), closed by S0 in time.
+    {
+      const Item& item = by_slot[""];
+      EXPECT_EQ(item.need_by, kStart + kStep + limit);
+      EXPECT_EQ(item.state, ItemState::kMet);
+      EXPECT_EQ(item.done_at, s0);
+    }
+    // S0's item: nothing succeeded for 65m (outage): missed at S0 + 65m, met late by S1.
+    {
+      const Item& item = by_slot[FormatRfc3339(s0)];
+      SCOPED_TRACE(item.key.ToString());
+      EXPECT_EQ(item.need_by, s0 + limit);
+      EXPECT_EQ(item.reference_time, s0);
+      EXPECT_EQ(item.state, ItemState::kMetLate);
+      EXPECT_EQ(item.done_at, s1);
+      EXPECT_EQ(item.lateness(), s1 - (s0 + limit));
+      ASSERT_TRUE(first_missed_seen_.contains(item.key.ToString()));
+      EXPECT_GE(first_missed_seen_[item.key.ToString()], s0 + limit);
+      EXPECT_LT(first_missed_seen_[item.key.ToString()], s0 + limit + kStep);
+      ASSERT_TRUE(item.missed_at.has_value());
+      EXPECT_GE(*item.missed_at, s0 + limit);
+      EXPECT_LT(*item.missed_at, s0 + limit + kStep);
+      EXPECT_THAT(States(item), ::testing::ElementsAre(ItemState::kPending, ItemState::kMissed));
+    }
+    // S1's item: S2 came an hour later, in time.
+    {
+      const Item& item = by_slot[FormatRfc3339(s1)];
+      EXPECT_EQ(item.need_by, s1 + limit);
+      EXPECT_EQ(item.state, ItemState::kMet);
+      EXPECT_EQ(item.done_at, s2);
+    }
+    // S2's item: open.
+    {
+      const Item& item = by_slot[FormatRfc3339(s2)];
+      EXPECT_EQ(item.need_by, s2 + limit);
+      EXPECT_EQ(item.state, ItemState::kPending);
+      EXPECT_FALSE(item.done_at.has_value());
+    }
+    EXPECT_EQ(Misses("fresh"), 1u);
+  }
+
+  // 8. Manual runs and dagrun.logical_date: on 3.x they have none, so the item uses run_after
+  // (the trigger time); on 2.x the manual run's logical date is the trigger time.
+  {
+    SCOPED_TRACE("manual_ref");
+    const std::vector<Item> items = Items("manual_ref");
+    ASSERT_FALSE(items.empty()) << "no manual run was triggered";
+    int finished = 0;
+    for (const Item& item : items) {
+      SCOPED_TRACE(item.key.ToString());
+      EXPECT_THAT(item.key.run_id, ::testing::StartsWith("manual__"));
+      EXPECT_FALSE(item.expected);
+      const airflow::DagRun run = Run(item.key.run_id, kAdhocDag);
+      if (v2()) {
+        ASSERT_TRUE(run.logical_date.has_value());
+        EXPECT_EQ(item.reference, "dagrun.logical_date");
+        EXPECT_EQ(item.reference_time, run.logical_date);
+        EXPECT_EQ(item.need_by, *run.logical_date + 20min);
+        EXPECT_EQ(item.logical_date, run.logical_date);
+      } else {
+        EXPECT_FALSE(run.logical_date.has_value()) << "3.x manual runs have no logical date";
+        EXPECT_EQ(item.reference, "dagrun.run_after (logical_date is NULL)");
+        EXPECT_EQ(item.reference_time, run.run_after);
+        EXPECT_EQ(item.need_by, run.run_after + 20min);
+        EXPECT_EQ(item.logical_date, run.run_after);
+      }
+      ASSERT_TRUE(run.queued_at.has_value());
+      EXPECT_LE(item.need_by, *run.queued_at + 20min);  // triggered = queued, no later
+      if (run.state == airflow::DagRunState::kSuccess) {
+        ++finished;
+        ASSERT_TRUE(run.end_date.has_value());
+        EXPECT_EQ(item.state, ItemState::kMetLate);  // 25m against 20m
+        EXPECT_EQ(item.done_at, run.end_date);
+        EXPECT_EQ(item.lateness(), *run.end_date - item.need_by);
+      } else if (item.need_by <= now_) {
+        EXPECT_EQ(item.state, ItemState::kMissed);
+      } else {
+        EXPECT_EQ(item.state, ItemState::kPending);
+      }
+    }
+    EXPECT_GE(finished, 1);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
