@@ -20,6 +20,10 @@ inline constexpr std::string_view kAirflowDeadlineRule = "airflow:deadline";
 // final; pending, at_risk and missed are open.
 enum class ItemState { kPending, kAtRisk, kMissed, kMet, kMetLate, kAbandoned };
 
+inline constexpr ItemState kAllItemStates[] = {ItemState::kPending, ItemState::kAtRisk,
+                                               ItemState::kMissed,  ItemState::kMet,
+                                               ItemState::kMetLate, ItemState::kAbandoned};
+
 // "pending", "at_risk", "missed", "met", "met_late", "abandoned".
 std::string_view ItemStateName(ItemState state);
 // The inverse of ItemStateName; std::nullopt for anything else.

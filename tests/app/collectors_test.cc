@@ -1,11 +1,12 @@
 #include "app/collectors.h"
+#include "fakes/timestamps.h"
 
 #include <gtest/gtest.h>
 
 namespace slayer::app {
 namespace {
 
-Timestamp T(const char* text) { return *ParseTimestamp(text); }
+using test::T;
 
 Violation V(std::string dag, std::string task, const char* exec) {
   Violation v;

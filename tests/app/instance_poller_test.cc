@@ -4,6 +4,7 @@
 
 #include "fakes/fake_airflow_source.h"
 #include "fakes/fake_clock.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::app {
 namespace {
@@ -13,7 +14,7 @@ using testing::FakeAirflowData;
 using testing::FakeAirflowSource;
 using testing::FakeClock;
 
-Timestamp T(const char* text) { return *ParseTimestamp(text); }
+using test::T;
 
 class InstancePollerTest : public ::testing::Test {
  protected:

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::cron {
 namespace {
@@ -13,11 +14,7 @@ namespace {
 using Strings = std::vector<std::string>;
 
 // RFC 3339 with an offset, so that the tests read as local times.
-Timestamp T(std::string_view text) {
-  Result<Timestamp> t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 // Same instant as T(text), formatted in UTC the way FormatRfc3339 does.
 std::string U(std::string_view text) { return FormatRfc3339(T(text)); }

@@ -25,6 +25,7 @@
 #include "sim/dag_file.h"
 #include "sim/simulator.h"
 #include "store/store.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::engine {
 namespace {
@@ -38,7 +39,7 @@ constexpr char kInstance[] = "prod";
 constexpr char kDag[] = "hourly";
 const Duration kStep = 1min;
 
-Timestamp T(const char* text) { return *ParseTimestamp(text); }
+using test::T;
 
 // One hourly DAG: fast_task (5m) then slow_task (20m), no failures, no lateness draw: every run
 // takes 25 minutes plus the simulated scheduler/executor latencies. slow_task has an Airflow 2
@@ -202,6 +203,17 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
         first_missed_seen_[item.key.ToString()] = t;
       }
     }
+  }
+
+  // Rule dag_late (logical date + `late`) on the hourly DAG, the engine started, the world run
+  // to `stop_at` and the scheduler stopped there.
+  void StartOutage(Duration late, Timestamp stop_at) {
+    ASSERT_NO_FATAL_FAILURE(SetRules(
+        "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, "
+        "interval: " + Minutes(late) + "}\n"));
+    ASSERT_NO_FATAL_FAILURE(StartEngine());
+    ASSERT_NO_FATAL_FAILURE(RunUntil(stop_at));
+    sim_->SetSchedulerRunning(false);
   }
 
   void RunUntil(Timestamp end) {
@@ -410,12 +422,7 @@ TEST_P(ScenarioTest, DeadlinesMaxRuntimeAndNative) {
 TEST_P(ScenarioTest, ExpectedRunDuringSchedulerOutage) {
   ASSERT_NO_FATAL_FAILURE(SetUpWorld("expected", kStart));
   const Duration late = offset() + 15min;
-  ASSERT_NO_FATAL_FAILURE(SetRules(
-      "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
-      Minutes(late) + "}\n"));
-  ASSERT_NO_FATAL_FAILURE(StartEngine());
-  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 1h + 50min));
-  sim_->SetSchedulerRunning(false);
+  ASSERT_NO_FATAL_FAILURE(StartOutage(late, kStart + 1h + 50min));  // no run at 02:00
   // The run created at 02:00 (logical date 02:00 - offset) is not created until 02:30.
   const Timestamp logical = kStart + 2h - offset();
   const Timestamp need_by = logical + late;  // 02:15
@@ -536,12 +543,7 @@ TEST_P(ScenarioTest, RestartContinuesOpenMiss) {
 TEST_P(ScenarioTest, RestartDuringOutageKeepsExpectedItem) {
   ASSERT_NO_FATAL_FAILURE(SetUpWorld("restart_outage", kStart));
   const Duration late = offset() + 15min;
-  ASSERT_NO_FATAL_FAILURE(SetRules(
-      "  - {name: dag_late, match: {dag_id: hourly}, reference: dagrun.logical_date, interval: " +
-      Minutes(late) + "}\n"));
-  ASSERT_NO_FATAL_FAILURE(StartEngine());
-  ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 1h + 50min));
-  sim_->SetSchedulerRunning(false);
+  ASSERT_NO_FATAL_FAILURE(StartOutage(late, kStart + 1h + 50min));  // no run at 02:00
   const Timestamp logical = kStart + 2h - offset();
   ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 2h + 20min));
   rules::ItemKey key;

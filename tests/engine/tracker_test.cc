@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "rules/evaluate.h"
 #include "rules/item.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::engine {
 namespace {
@@ -24,11 +25,7 @@ using rules::Progress;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-Timestamp T(std::string_view text) {
-  Result<Timestamp> t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 std::optional<Timestamp> Time(std::string_view text) { return T(text); }
 

@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "rules/item.h"
 #include "rules/rule_set.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::rules {
 namespace {
@@ -34,11 +35,7 @@ using std::chrono::minutes;
 
 constexpr std::string_view kDag = "etl";
 
-Timestamp T(std::string_view text) {
-  Result<Timestamp> t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 std::optional<Timestamp> Time(std::string_view text) { return T(text); }
 

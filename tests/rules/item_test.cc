@@ -1,4 +1,5 @@
 #include "rules/item.h"
+#include "fakes/timestamps.h"
 
 #include <gtest/gtest.h>
 
@@ -10,15 +11,9 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-constexpr ItemState kAllStates[] = {ItemState::kPending, ItemState::kAtRisk,
-                                    ItemState::kMissed,  ItemState::kMet,
-                                    ItemState::kMetLate, ItemState::kAbandoned};
+constexpr auto& kAllStates = rules::kAllItemStates;
 
-Timestamp T(std::string_view text) {
-  auto t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 TEST(ItemStateTest, NamesAreTheDocumentedOnes) {
   EXPECT_EQ(ItemStateName(ItemState::kPending), "pending");

@@ -10,6 +10,7 @@
 #include "airflow/task_instance.h"
 #include "common/time.h"
 #include "config/config.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::rules {
 namespace {
@@ -17,11 +18,7 @@ namespace {
 using config::Reference;
 using std::chrono::hours;
 
-Timestamp T(std::string_view text) {
-  Result<Timestamp> t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 config::Deadline On(Reference reference) {
   config::Deadline d;

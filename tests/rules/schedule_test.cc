@@ -11,6 +11,7 @@
 #include "common/time.h"
 #include "sim/engine.h"
 #include "sim/timetable.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::rules {
 namespace {
@@ -21,11 +22,7 @@ using Strings = std::vector<std::string>;
 using Kind = airflow::Timetable::Kind;
 
 // RFC 3339 with an offset, so that the tests read as local times.
-Timestamp T(std::string_view text) {
-  Result<Timestamp> t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 std::string Format(std::optional<Timestamp> t) { return t ? FormatRfc3339(*t) : "none"; }
 

@@ -12,6 +12,7 @@
 #include "sim/dag_scaling.h"
 #include "sim/simulator.h"
 #include "sim_test_db.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::sim {
 namespace {
@@ -19,7 +20,7 @@ namespace {
 using testing::Count;
 using testing::Rows;
 
-Timestamp T(const char* text) { return *ParseTimestamp(text); }
+using test::T;
 
 std::unique_ptr<db::Connection> Open(db::Backend backend, const std::string& name) {
   auto dsn = slayer::testing::CreateTestDatabase(backend, name);

@@ -10,6 +10,7 @@
 
 #include "sim/dag_file.h"
 #include "sim_test_db.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::sim {
 namespace {
@@ -19,11 +20,7 @@ using ::testing::HasSubstr;
 using testing::OpenTempSqlite;
 using testing::Rows;
 
-Timestamp T(const char* text) {
-  auto t = ParseTimestamp(text);
-  EXPECT_TRUE(t) << text;
-  return *t;
-}
+using test::T;
 
 DagFile Parse(const char* yaml) {
   auto f = ParseDagFile(yaml, "test.yml");

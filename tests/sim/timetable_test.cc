@@ -1,15 +1,12 @@
 #include "sim/timetable.h"
+#include "fakes/timestamps.h"
 
 #include <gtest/gtest.h>
 
 namespace slayer::sim {
 namespace {
 
-Timestamp T(const char* text) {
-  auto t = ParseTimestamp(text);
-  EXPECT_TRUE(t) << text;
-  return *t;
-}
+using test::T;
 
 DagSpec Cron(const std::string& cron, const std::string& tz) {
   DagSpec d;

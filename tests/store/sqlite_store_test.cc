@@ -15,6 +15,7 @@
 #include "fakes/fake_clock.h"
 #include "store/sqlite_migrations.h"
 #include "store/temp_dir.h"
+#include "fakes/timestamps.h"
 
 namespace slayer::store {
 namespace {
@@ -26,15 +27,9 @@ using std::chrono::hours;
 using std::chrono::microseconds;
 using std::chrono::minutes;
 
-constexpr ItemState kAllStates[] = {ItemState::kPending, ItemState::kAtRisk,
-                                    ItemState::kMissed,  ItemState::kMet,
-                                    ItemState::kMetLate, ItemState::kAbandoned};
+constexpr auto& kAllStates = rules::kAllItemStates;
 
-Timestamp T(std::string_view text) {
-  auto t = ParseTimestamp(text);
-  EXPECT_TRUE(t.has_value()) << text;
-  return t ? *t : Timestamp{};
-}
+using test::T;
 
 ItemKey Key(std::string instance, std::string rule, std::string dag, std::string run = "",
             std::string task = "", std::string slot = "") {
