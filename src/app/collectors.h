@@ -29,6 +29,12 @@ Status CollectSelf(const std::vector<InstanceState>& states, std::string_view ve
 Status CollectDeadlines(const std::vector<InstanceState>& states, Timestamp now,
                         std::vector<metrics::Family>* out);
 
+// airflow_up, airflow_job_heartbeat_age_seconds, airflow_task_instances, airflow_dag_runs,
+// airflow_pool_slots, airflow_dags, airflow_import_errors, airflow_schedule_delay_seconds, from
+// each instance's HealthState (docs/health.md); no samples for an instance before its first
+// health read. health_collector.cc.
+Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metrics::Family>* out);
+
 // All of the above, rendered in the Prometheus text format.
 Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
                                      std::string_view version, Timestamp now);

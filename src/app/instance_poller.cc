@@ -166,13 +166,22 @@ Status InstancePoller::Read() {
   if (!dags_read_at_ || now - *dags_read_at_ >= options_.dag_refresh) {
     auto dags = source_->Dags();
     if (!dags) return fail(dags.error(), "read dags");
+    dags_ = std::move(*dags);
     dag_ids_.clear();
-    for (const auto& dag : *dags) dag_ids_.push_back(dag.dag_id);
+    for (const auto& dag : dags_) dag_ids_.push_back(dag.dag_id);
     dags_read_at_ = now;
   }
 
   auto active = source_->ActiveDagRuns();
   if (!active) return fail(active.error(), "read active dag runs");
+  HealthState health;
+  Status health_status =
+      health_reader_.Read(*source_, *active, dags_, clock_.Now(), instance_.health, &health);
+  if (!health_status.ok()) return fail(health_status, "read airflow health");
+  {
+    std::lock_guard lock(mu_);
+    state_.health = std::move(health);
+  }
   std::set<std::string> active_dags;
   for (const auto& run : *active) active_dags.insert(run.dag_id);
 

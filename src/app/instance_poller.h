@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "airflow/source.h"
+#include "app/health_reader.h"
 #include "app/instance_state.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -85,6 +86,7 @@ class InstancePoller {
   std::unique_ptr<airflow::AirflowSource> source_;
   std::chrono::steady_clock::time_point next_connect_{};
   Duration backoff_{0};
+  std::vector<airflow::Dag> dags_;  // the last DAG list read (DAG counts)
   std::vector<std::string> dag_ids_;
   std::optional<std::chrono::steady_clock::time_point> dags_read_at_;
   std::optional<std::chrono::steady_clock::time_point> sla_full_read_at_;
@@ -93,6 +95,7 @@ class InstancePoller {
   // Task sla of DAGs with open misses, from their serialized DAGs: dag_id -> task_id -> sla.
   std::map<std::string, std::map<std::string, Duration>> task_sla_;
   std::optional<std::chrono::steady_clock::time_point> task_sla_read_at_;
+  HealthReader health_reader_;
   engine::InstanceEngine engine_;
   bool restored_ = false;
   // Need-bys up to here were re-read by CheckDue (or a poll): wake only for later ones.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "airflow/schema.h"
+#include "app/health_state.h"
 #include "engine/instance_engine.h"
 #include "rules/item.h"
 #include "common/time.h"
@@ -57,6 +58,9 @@ struct InstanceState {
   std::vector<rules::Item> items;
   // The engine's counters since start (misses, outcomes, lateness, data oddities).
   engine::EngineCounters counters;
+  // Airflow's own health as of the last successful health read (docs/health.md); kept
+  // unchanged while the database is down.
+  HealthState health;
 };
 
 }  // namespace slayer::app

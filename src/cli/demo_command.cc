@@ -37,6 +37,11 @@ rules:
     tasks: [transform]
     reference: task.start_date
     interval: 2m
+  # Order snapshots (every 15 minutes) must be published within 20 minutes of their logical date.
+  - name: orders-in-20m
+    match: {dag_id: demo_orders_15min}
+    reference: dagrun.logical_date
+    interval: 20m
   # The hourly report must succeed at least every 75 minutes.
   - name: report-fresh-75m
     match: {dag_id: demo_hourly_report}

@@ -17,6 +17,9 @@ struct FakeAirflowData {
   std::vector<airflow::DagRun> runs;
   std::vector<airflow::SlaMiss> open_sla_misses;
   std::vector<airflow::SerializedDag> serialized;
+  std::vector<airflow::Job> jobs;  // RunningJobs / RecentJobs filter these as the SQL does
+  std::vector<airflow::TaskInstanceCount> task_instance_counts;
+  std::vector<airflow::Pool> pools;
   // When set, every call fails with this status (e.g. kUnavailable).
   Status fail_with = Status::Ok();
   std::map<std::string, int> calls;  // method name -> count
@@ -88,7 +91,8 @@ class FakeAirflowSource final : public airflow::AirflowSource {
     return Empty<airflow::TaskInstance>("UnfinishedTaskInstances");
   }
   Result<std::vector<airflow::TaskInstanceCount>> UnfinishedTaskInstanceCounts() override {
-    return Empty<airflow::TaskInstanceCount>("UnfinishedTaskInstanceCounts");
+    SLAYER_RETURN_IF_ERROR(Call("UnfinishedTaskInstanceCounts"));
+    return data_->task_instance_counts;
   }
   Result<std::vector<airflow::SlaMiss>> SlaMisses(std::span<const std::string>,
                                                   Timestamp) override {
@@ -103,13 +107,29 @@ class FakeAirflowSource final : public airflow::AirflowSource {
   Result<std::vector<airflow::Deadline>> DeadlinesById(std::span<const std::string>) override {
     return Empty<airflow::Deadline>("DeadlinesById");
   }
+  // Health (app/health_reader.h).
   Result<std::vector<airflow::Job>> RunningJobs() override {
-    return Empty<airflow::Job>("RunningJobs");
+    SLAYER_RETURN_IF_ERROR(Call("RunningJobs"));
+    std::vector<airflow::Job> out;
+    for (const auto& j : data_->jobs) {
+      if (j.state == "running") out.push_back(j);
+    }
+    return out;
   }
-  Result<std::vector<airflow::Job>> RecentJobs(Timestamp) override {
-    return Empty<airflow::Job>("RecentJobs");
+  Result<std::vector<airflow::Job>> RecentJobs(Timestamp since) override {
+    SLAYER_RETURN_IF_ERROR(Call("RecentJobs"));
+    std::vector<airflow::Job> out;
+    for (const auto& j : data_->jobs) {
+      const bool monitored = j.job_type == "SchedulerJob" || j.job_type == "TriggererJob" ||
+                             j.job_type == "DagProcessorJob";
+      if (monitored && j.latest_heartbeat && *j.latest_heartbeat >= since) out.push_back(j);
+    }
+    return out;
   }
-  Result<std::vector<airflow::Pool>> Pools() override { return Empty<airflow::Pool>("Pools"); }
+  Result<std::vector<airflow::Pool>> Pools() override {
+    SLAYER_RETURN_IF_ERROR(Call("Pools"));
+    return data_->pools;
+  }
 
  private:
   Status Call(const std::string& name) {

@@ -1,0 +1,159 @@
+#include "app/health_reader.h"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <tuple>
+
+#include "airflow/task_instance_state.h"
+
+namespace slayer::app {
+
+const std::vector<double> kScheduleDelayBuckets = {1,   5,   10,   30,   60,  120,
+                                                   300, 600, 1800, 3600, 7200};
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kSchedulerJob = "SchedulerJob";
+
+// The job types the liveness metric covers; the names are the same on 2.x and 3.x.
+bool IsMonitoredJobType(std::string_view type) {
+  return type == "SchedulerJob" || type == "TriggererJob" || type == "DagProcessorJob";
+}
+
+// A run may be cleared and run again long after it was first seen: remember it for a day after
+// it was last active, so it is not observed twice while it is plausibly the same execution.
+constexpr Duration kObservedMemory = 24h;
+
+double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+Duration HealthReader::JobWindow(const config::Health& health) {
+  return std::max<Duration>(health.heartbeat_timeout * 10, Duration(10min));
+}
+
+Status HealthReader::Read(airflow::AirflowSource& source,
+                          const std::vector<airflow::DagRun>& active_runs,
+                          const std::vector<airflow::Dag>& dags, Timestamp now,
+                          const config::Health& health, HealthState* out) {
+  // Every read first: a failure leaves the histogram and `out` as they were.
+  auto recent = source.RecentJobs(now - JobWindow(health));
+  if (!recent) return recent.error().WithContext("read recent jobs");
+  auto running = source.RunningJobs();
+  if (!running) return running.error().WithContext("read running jobs");
+  auto counts = source.UnfinishedTaskInstanceCounts();
+  if (!counts) return counts.error().WithContext("read task instance counts");
+  auto pools = source.Pools();
+  if (!pools) return pools.error().WithContext("read pools");
+
+  HealthState state;
+  state.read = true;
+
+  // Liveness. A running job that stopped heartbeating long ago (a killed scheduler whose row
+  // still says running) is kept: its age is the point. Airflow's Job.is_alive: state running
+  // and a heartbeat younger than the threshold.
+  std::map<std::pair<std::string, std::string>, Timestamp> latest;
+  for (const auto* jobs : {&*recent, &*running}) {
+    for (const airflow::Job& job : *jobs) {
+      if (!job.job_type || !IsMonitoredJobType(*job.job_type) || !job.latest_heartbeat) continue;
+      auto key = std::make_pair(*job.job_type, job.hostname.value_or(""));
+      auto [it, inserted] = latest.try_emplace(key, *job.latest_heartbeat);
+      if (!inserted) it->second = std::max(it->second, *job.latest_heartbeat);
+      if (*job.job_type == kSchedulerJob && job.state == "running" &&
+          now - *job.latest_heartbeat < health.heartbeat_timeout) {
+        state.airflow_up = true;
+      }
+    }
+  }
+  for (const auto& [key, beat] : latest) {
+    state.jobs.push_back({key.first, key.second, beat, std::max(0.0, Seconds(now - beat))});
+  }
+
+  // Task instances, and the slots they hold per pool.
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> groups;
+  struct Held {
+    double running = 0, queued = 0, deferred = 0;
+  };
+  std::map<std::string, Held> held;
+  for (const airflow::TaskInstanceCount& c : *counts) {
+    groups[{c.state_text.value_or("none"), c.pool, c.queue.value_or("")}] += c.count;
+    const auto slots = static_cast<double>(c.pool_slots);
+    switch (c.state) {
+      case airflow::TaskInstanceState::kRunning:
+        held[c.pool].running += slots;
+        break;
+      case airflow::TaskInstanceState::kQueued:
+        held[c.pool].queued += slots;
+        break;
+      case airflow::TaskInstanceState::kDeferred:
+        held[c.pool].deferred += slots;
+        break;
+      default:
+        break;
+    }
+  }
+  for (const auto& [key, n] : groups) {
+    state.task_instances.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), n});
+  }
+  for (const airflow::Pool& pool : *pools) {
+    const Held h = held[pool.name];
+    PoolSlots p;
+    p.pool = pool.name;
+    p.running = h.running;
+    p.queued = h.queued;
+    p.deferred = h.deferred;
+    if (pool.slots < 0) {
+      p.total = p.open = std::numeric_limits<double>::infinity();
+    } else {
+      p.total = static_cast<double>(pool.slots);
+      p.open = p.total - p.running - p.queued - (pool.include_deferred ? p.deferred : 0);
+    }
+    state.pools.push_back(std::move(p));
+  }
+  std::sort(state.pools.begin(), state.pools.end(),
+            [](const PoolSlots& a, const PoolSlots& b) { return a.pool < b.pool; });
+
+  for (const airflow::DagRun& run : active_runs) {
+    if (run.state == airflow::DagRunState::kQueued) ++state.queued_runs;
+    if (run.state == airflow::DagRunState::kRunning) ++state.running_runs;
+  }
+
+  for (const airflow::Dag& dag : dags) {
+    if (dag.is_active) ++(dag.is_paused ? state.dags_paused : state.dags_unpaused);
+    if (dag.has_import_errors) {
+      auto& n = dag.is_paused ? state.import_errors_paused : state.import_errors_unpaused;
+      n = n.value_or(0) + (*dag.has_import_errors ? 1 : 0);
+    }
+  }
+
+  ObserveScheduleDelays(active_runs, now);
+  state.schedule_delay = schedule_delay_;
+  *out = std::move(state);
+  return Status::Ok();
+}
+
+void HealthReader::ObserveScheduleDelays(const std::vector<airflow::DagRun>& active_runs,
+                                         Timestamp now) {
+  if (schedule_delay_.cumulative.empty()) {
+    schedule_delay_.cumulative.assign(kScheduleDelayBuckets.size() + 1, 0);
+  }
+  for (const airflow::DagRun& run : active_runs) {
+    if (run.run_type != "scheduled" || !run.start_date) continue;
+    auto [it, first] = observed_.insert_or_assign({run.dag_id, run.run_id}, now);
+    if (!first) continue;
+    // run_after is when the run was due (3.x column; on 2.x the data interval end).
+    const double delay = std::max(0.0, Seconds(*run.start_date - run.run_after));
+    for (size_t i = 0; i < kScheduleDelayBuckets.size(); ++i) {
+      if (delay <= kScheduleDelayBuckets[i]) ++schedule_delay_.cumulative[i];
+    }
+    ++schedule_delay_.cumulative.back();
+    schedule_delay_.sum += delay;
+    ++schedule_delay_.count;
+  }
+  std::erase_if(observed_, [&](const auto& entry) { return now - entry.second > kObservedMemory; });
+}
+
+}  // namespace slayer::app
