@@ -160,10 +160,11 @@ std::string DagRunsByKey(const SchemaInfo& s, size_t n) {
   return DagRunColumns(s) + " WHERE " + KeyPairs("dr.dag_id", "dr.run_id", n);
 }
 
-std::string DagRunsInWindow(const SchemaInfo& s) {
+std::string DagRunsInWindow(const SchemaInfo& s, size_t n) {
+  assert(n > 0);
   std::string ld = "dr." + std::string(s.LogicalDateColumn());
-  return DagRunColumns(s) + " WHERE dr.dag_id = ? AND " + ld + " >= ? AND " + ld +
-         " < ? ORDER BY " + ld;
+  return DagRunColumns(s) + " WHERE dr.dag_id IN (" + Placeholders(n) + ") AND " + ld +
+         " >= ? AND " + ld + " < ? ORDER BY dr.dag_id, " + ld;
 }
 
 std::string LatestSuccessfulDagRunIds(const SchemaInfo& s, size_t n) {

@@ -62,9 +62,10 @@ std::string DagRunsById(const SchemaInfo& schema, size_t n);
 // Runs by key: `n` (dag_id, run_id) parameter pairs (unique dag_run_dag_id_run_id_key).
 std::string DagRunsByKey(const SchemaInfo& schema, size_t n);
 
-// Runs of one DAG whose logical date is in [from, to), oldest first. Parameters: dag_id, from,
-// to (unique index on (dag_id, execution_date | logical_date)).
-std::string DagRunsInWindow(const SchemaInfo& schema);
+// Runs of `n` DAGs whose logical date is in [from, to), by DAG then oldest first. Parameters:
+// n dag_ids, from, to (unique index on (dag_id, execution_date | logical_date): one range per
+// DAG).
+std::string DagRunsInWindow(const SchemaInfo& schema, size_t n);
 
 // The id of the latest successful run of each of `n` DAGs (by execution_date on 2.x, run_after
 // on 3.x; NULL when a DAG has none), one correlated LIMIT 1 sub-select per dag row (2.x: a

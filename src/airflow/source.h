@@ -49,10 +49,16 @@ class AirflowSource {
   // Runs by id or by key; ids or keys with no row are left out (the run was deleted).
   virtual Result<std::vector<DagRun>> DagRunsById(std::span<const int64_t> ids) = 0;
   virtual Result<std::vector<DagRun>> DagRunsByKey(std::span<const DagRunKey> keys) = 0;
-  // Runs of `dag_id` whose logical date is in [from, to), oldest first. 3.x runs without a
-  // logical date are not included.
-  virtual Result<std::vector<DagRun>> DagRunsInWindow(std::string_view dag_id, Timestamp from,
-                                                      Timestamp to) = 0;
+  // Runs of the given DAGs whose logical date is in [from, to), by DAG then oldest first. 3.x
+  // runs without a logical date are not included.
+  virtual Result<std::vector<DagRun>> DagRunsInWindow(std::span<const std::string> dag_ids,
+                                                      Timestamp from, Timestamp to) = 0;
+  // The same for one DAG.
+  Result<std::vector<DagRun>> DagRunsInWindow(std::string_view dag_id, Timestamp from,
+                                              Timestamp to) {
+    const std::string id(dag_id);
+    return DagRunsInWindow(std::span<const std::string>(&id, 1), from, to);
+  }
   // The latest successful run of each DAG (by logical date on 2.x, run_after on 3.x); DAGs
   // without one are left out.
   virtual Result<std::vector<DagRun>> LatestSuccessfulDagRuns(

@@ -134,11 +134,19 @@ Result<std::vector<DagRun>> SqlAirflowSource::DagRunsByKey(std::span<const DagRu
   return out;
 }
 
-Result<std::vector<DagRun>> SqlAirflowSource::DagRunsInWindow(std::string_view dag_id,
-                                                              Timestamp from, Timestamp to) {
-  return QueryAll<DagRun>(*connection_, queries::DagRunsInWindow(schema_),
-                          {db::Param(dag_id), from, to}, detail::DecodeDagRuns,
-                          "read dag_run in window");
+Result<std::vector<DagRun>> SqlAirflowSource::DagRunsInWindow(
+    std::span<const std::string> dag_ids, Timestamp from, Timestamp to) {
+  std::vector<DagRun> out;
+  for (size_t start = 0; start < dag_ids.size(); start += queries::kMaxKeysPerStatement) {
+    size_t n = std::min(queries::kMaxKeysPerStatement, dag_ids.size() - start);
+    std::vector<db::Param> params(dag_ids.begin() + start, dag_ids.begin() + start + n);
+    params.emplace_back(from);
+    params.emplace_back(to);
+    auto rs = connection_->Query(queries::DagRunsInWindow(schema_, n), params);
+    if (!rs) return rs.error().WithContext("read dag_run in window");
+    SLAYER_RETURN_IF_ERROR(detail::DecodeDagRuns(*rs, out));
+  }
+  return out;
 }
 
 Result<std::vector<DagRun>> SqlAirflowSource::LatestSuccessfulDagRuns(

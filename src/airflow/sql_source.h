@@ -34,7 +34,8 @@ class SqlAirflowSource final : public AirflowSource {
   Result<std::vector<DagRun>> ActiveDagRuns() override;
   Result<std::vector<DagRun>> DagRunsById(std::span<const int64_t> ids) override;
   Result<std::vector<DagRun>> DagRunsByKey(std::span<const DagRunKey> keys) override;
-  Result<std::vector<DagRun>> DagRunsInWindow(std::string_view dag_id, Timestamp from,
+  using AirflowSource::DagRunsInWindow;
+  Result<std::vector<DagRun>> DagRunsInWindow(std::span<const std::string> dag_ids, Timestamp from,
                                               Timestamp to) override;
   Result<std::vector<DagRun>> LatestSuccessfulDagRuns(
       std::span<const std::string> dag_ids) override;

@@ -30,10 +30,18 @@ Status CollectDeadlines(const std::vector<InstanceState>& states, Timestamp now,
                         std::vector<metrics::Family>* out);
 
 // airflow_up, airflow_job_heartbeat_age_seconds, airflow_task_instances, airflow_dag_runs,
-// airflow_pool_slots, airflow_dags, airflow_import_errors, airflow_schedule_delay_seconds, from
+// airflow_pool_slots, airflow_dags, airflow_import_errors, airflow_schedule_delay_seconds,
+// airflow_task_queue_seconds, from
 // each instance's HealthState (docs/health.md); no samples for an instance before its first
 // health read. health_collector.cc.
 Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metrics::Family>* out);
+
+// slayer_canary_schedule_delay_seconds, slayer_canary_end_to_end_seconds, slayer_canary_missed
+// per canary rule and DAG (`canary: true`; docs/health.md#canary), from each instance's
+// HealthState and open items; no samples for an instance before its first health read.
+// canary_collector.cc.
+Status CollectCanaries(const std::vector<InstanceState>& states,
+                       std::vector<metrics::Family>* out);
 
 // All of the above, rendered in the Prometheus text format.
 Result<std::string> RenderExposition(const std::vector<InstanceState>& states,

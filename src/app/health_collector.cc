@@ -38,6 +38,12 @@ Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metri
                       "Start of scheduled Airflow DAG runs minus when they were due (run_after).",
                       MetricType::kHistogram, {"airflow_instance"}, bounds);
 
+  std::vector<double> queue_bounds = kTaskQueueBuckets;
+  queue_bounds.push_back(std::numeric_limits<double>::infinity());
+  FamilyBuilder queue("airflow_task_queue_seconds",
+                      "Start of Airflow task instance tries minus when they were queued.",
+                      MetricType::kHistogram, {"airflow_instance"}, queue_bounds);
+
   for (const InstanceState& s : states) {
     const HealthState& h = s.health;
     if (!h.read) continue;
@@ -66,9 +72,12 @@ Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metri
     if (h.schedule_delay.cumulative.size() == bounds.size()) {
       delay.AddHistogram({s.name}, h.schedule_delay.cumulative, h.schedule_delay.sum);
     }
+    if (h.task_queue.cumulative.size() == queue_bounds.size()) {
+      queue.AddHistogram({s.name}, h.task_queue.cumulative, h.task_queue.sum);
+    }
   }
-  for (auto* b :
-       {&up, &heartbeat, &task_instances, &dag_runs, &pool_slots, &dags, &import_errors, &delay}) {
+  for (auto* b : {&up, &heartbeat, &task_instances, &dag_runs, &pool_slots, &dags, &import_errors,
+                  &delay, &queue}) {
     SLAYER_RETURN_IF_ERROR(std::move(*b).AppendTo(out));
   }
   return Status::Ok();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <set>
 #include <tuple>
 
 #include "airflow/task_instance_state.h"
@@ -11,6 +12,8 @@ namespace slayer::app {
 
 const std::vector<double> kScheduleDelayBuckets = {1,   5,   10,   30,   60,  120,
                                                    300, 600, 1800, 3600, 7200};
+const std::vector<double> kTaskQueueBuckets = {0.1, 0.5, 1,   5,   10,   30,
+                                               60,  120, 300, 600, 1800, 3600};
 
 namespace {
 
@@ -29,6 +32,34 @@ constexpr Duration kObservedMemory = 24h;
 
 double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
+void Observe(const std::vector<double>& bounds, double value, HealthHistogram& h) {
+  if (h.cumulative.empty()) h.cumulative.assign(bounds.size() + 1, 0);
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    if (value <= bounds[i]) ++h.cumulative[i];
+  }
+  ++h.cumulative.back();
+  h.sum += value;
+  ++h.count;
+}
+
+// A task instance whose start_date and queued_dttm belong to the same, started try. In the
+// states before a try starts (NULL, scheduled, queued) the columns may still hold the previous
+// try's start; a deferred task that resumes is queued again after it started, so a start before
+// the queued time is not a queue wait either (it may be observed at a later poll).
+bool HasStartedTry(const airflow::TaskInstance& ti) {
+  using airflow::TaskInstanceState;
+  if (!ti.queued_dttm || !ti.start_date || *ti.start_date < *ti.queued_dttm) return false;
+  switch (ti.state) {
+    case TaskInstanceState::kNone:
+    case TaskInstanceState::kScheduled:
+    case TaskInstanceState::kQueued:
+    case TaskInstanceState::kRemoved:
+      return false;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
 Duration HealthReader::JobWindow(const config::Health& health) {
@@ -37,8 +68,8 @@ Duration HealthReader::JobWindow(const config::Health& health) {
 
 Status HealthReader::Read(airflow::AirflowSource& source,
                           const std::vector<airflow::DagRun>& active_runs,
-                          const std::vector<airflow::Dag>& dags, Timestamp now,
-                          const config::Health& health, HealthState* out) {
+                          const std::vector<airflow::Dag>& dags, const rules::RuleSet& rules,
+                          Timestamp now, const config::Health& health, HealthState* out) {
   // Every read first: a failure leaves the histogram and `out` as they were.
   auto recent = source.RecentJobs(now - JobWindow(health));
   if (!recent) return recent.error().WithContext("read recent jobs");
@@ -48,6 +79,36 @@ Status HealthReader::Read(airflow::AirflowSource& source,
   if (!counts) return counts.error().WithContext("read task instance counts");
   auto pools = source.Pools();
   if (!pools) return pools.error().WithContext("read pools");
+  // Task instances of the active runs only: task_instance has no index on start_date, so "the
+  // tasks that started since the last poll" is not a bounded read; the active runs' are (index
+  // on (dag_id, run_id)). A try that queues and starts in a run that also finishes between two
+  // polls is missed (docs/health.md).
+  std::vector<airflow::DagRunKey> active_keys;
+  active_keys.reserve(active_runs.size());
+  for (const airflow::DagRun& run : active_runs) active_keys.push_back(run.key());
+  auto task_instances = source.TaskInstancesOfRuns(active_keys);
+  if (!task_instances) return task_instances.error().WithContext("read task instances");
+
+  // Canary DAGs: the active DAGs of the last DAG list that a canary rule matches. Their latest
+  // successes are one index probe per DAG (LatestSuccessfulDagRuns); their latest started run
+  // may also be active, which the poller has read already.
+  std::vector<CanaryState> canaries;
+  std::set<std::string> canary_dags;
+  for (const airflow::Dag& dag : dags) {
+    if (!dag.is_active) continue;
+    for (const rules::CompiledRule* rule : rules.Matching(dag)) {
+      if (!rule->rule.canary) continue;
+      canaries.push_back({rule->name(), dag.dag_id, std::nullopt, std::nullopt});
+      canary_dags.insert(dag.dag_id);
+    }
+  }
+  std::vector<airflow::DagRun> successes;
+  if (!canary_dags.empty()) {
+    std::vector<std::string> ids(canary_dags.begin(), canary_dags.end());
+    auto latest = source.LatestSuccessfulDagRuns(ids);
+    if (!latest) return latest.error().WithContext("read latest successes of canary dags");
+    successes = std::move(*latest);
+  }
 
   HealthState state;
   state.read = true;
@@ -129,8 +190,34 @@ Status HealthReader::Read(airflow::AirflowSource& source,
     }
   }
 
+  for (CanaryState& canary : canaries) {
+    const airflow::DagRun* started = nullptr;
+    const airflow::DagRun* success = nullptr;
+    for (const airflow::DagRun& run : successes) {
+      if (run.dag_id == canary.dag_id) success = &run;
+    }
+    if (success && success->start_date) started = success;
+    for (const airflow::DagRun& run : active_runs) {
+      if (run.dag_id != canary.dag_id || !run.start_date) continue;
+      if (!started || run.run_after > started->run_after) started = &run;
+    }
+    if (started) {
+      canary.schedule_delay_seconds =
+          std::max(0.0, Seconds(*started->start_date - started->run_after));
+    }
+    if (success && success->end_date) {
+      canary.end_to_end_seconds = std::max(0.0, Seconds(*success->end_date - success->run_after));
+    }
+  }
+  std::sort(canaries.begin(), canaries.end(), [](const CanaryState& a, const CanaryState& b) {
+    return std::tie(a.rule, a.dag_id) < std::tie(b.rule, b.dag_id);
+  });
+  state.canaries = std::move(canaries);
+
   ObserveScheduleDelays(active_runs, now);
   state.schedule_delay = schedule_delay_;
+  ObserveTaskQueueTimes(*task_instances, now);
+  state.task_queue = task_queue_;
   *out = std::move(state);
   return Status::Ok();
 }
@@ -145,15 +232,27 @@ void HealthReader::ObserveScheduleDelays(const std::vector<airflow::DagRun>& act
     auto [it, first] = observed_.insert_or_assign({run.dag_id, run.run_id}, now);
     if (!first) continue;
     // run_after is when the run was due (3.x column; on 2.x the data interval end).
-    const double delay = std::max(0.0, Seconds(*run.start_date - run.run_after));
-    for (size_t i = 0; i < kScheduleDelayBuckets.size(); ++i) {
-      if (delay <= kScheduleDelayBuckets[i]) ++schedule_delay_.cumulative[i];
-    }
-    ++schedule_delay_.cumulative.back();
-    schedule_delay_.sum += delay;
-    ++schedule_delay_.count;
+    Observe(kScheduleDelayBuckets, std::max(0.0, Seconds(*run.start_date - run.run_after)),
+            schedule_delay_);
   }
   std::erase_if(observed_, [&](const auto& entry) { return now - entry.second > kObservedMemory; });
+}
+
+void HealthReader::ObserveTaskQueueTimes(const std::vector<airflow::TaskInstance>& task_instances,
+                                         Timestamp now) {
+  if (task_queue_.cumulative.empty())
+    task_queue_.cumulative.assign(kTaskQueueBuckets.size() + 1, 0);
+  for (const airflow::TaskInstance& ti : task_instances) {
+    if (!HasStartedTry(ti)) continue;
+    auto [it, first] = observed_tries_.insert_or_assign(
+        TryKey{ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.try_number.value_or(-1)}, now);
+    if (!first) continue;
+    Observe(kTaskQueueBuckets, Seconds(*ti.start_date - *ti.queued_dttm), task_queue_);
+  }
+  // Like runs: a cleared task instance starts a new try (a new key); the old key is kept for a
+  // day so that a re-read of the same try is not observed again.
+  std::erase_if(observed_tries_,
+                [&](const auto& entry) { return now - entry.second > kObservedMemory; });
 }
 
 }  // namespace slayer::app

@@ -1,7 +1,7 @@
 // HealthState: what the last successful poll read about Airflow's own health (liveness of its
-// scheduler, triggerer and DAG processor, load, pools, DAG counts) plus the schedule-delay
-// histogram accumulated since start. A value type copied into InstanceState; thread-compatible.
-// The metrics made from it are specified in docs/health.md.
+// scheduler, triggerer and DAG processor, load, pools, DAG counts, canary DAGs) plus the
+// schedule-delay and task-queue histograms accumulated since start. A value type copied into
+// InstanceState; thread-compatible. The metrics made from it are specified in docs/health.md.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,18 @@ struct HealthHistogram {
   uint64_t count = 0;
 };
 
+// A canary rule (`canary: true`) and one DAG it matches: the latest run's timings. The open
+// miss comes from the deadline engine's items (InstanceState::items), not from here.
+struct CanaryState {
+  std::string rule;
+  std::string dag_id;
+  // start_date - run_after of the DAG's latest started run (active or the latest success);
+  // unset while no run has started.
+  std::optional<double> schedule_delay_seconds;
+  // end_date - run_after of the DAG's latest successful run; unset before the first success.
+  std::optional<double> end_to_end_seconds;
+};
+
 struct HealthState {
   // Whether a health read has succeeded yet: before that, no health series is exported.
   bool read = false;
@@ -70,6 +82,11 @@ struct HealthState {
   std::optional<int64_t> import_errors_paused;
   // start_date - run_after of scheduled runs, each observed once (seconds).
   HealthHistogram schedule_delay;
+  // start_date - queued_dttm of the task instance tries of active runs, each observed once
+  // (seconds).
+  HealthHistogram task_queue;
+  // By (rule, dag_id): the canary rules and the DAGs they match in the last DAG list.
+  std::vector<CanaryState> canaries;
 };
 
 }  // namespace slayer::app

@@ -62,8 +62,8 @@ InstancePoller::InstancePoller(config::AirflowInstance instance, const Clock& cl
       clock_(clock),
       factory_(std::move(factory)),
       options_(options),
-      engine_(EngineOptionsFor(instance_, options_),
-              rules ? std::move(rules) : std::make_shared<const rules::RuleSet>(), store) {
+      rules_(rules ? std::move(rules) : std::make_shared<const rules::RuleSet>()),
+      engine_(EngineOptionsFor(instance_, options_), rules_, store) {
   state_.name = instance_.name;
 }
 
@@ -175,8 +175,8 @@ Status InstancePoller::Read() {
   auto active = source_->ActiveDagRuns();
   if (!active) return fail(active.error(), "read active dag runs");
   HealthState health;
-  Status health_status =
-      health_reader_.Read(*source_, *active, dags_, clock_.Now(), instance_.health, &health);
+  Status health_status = health_reader_.Read(*source_, *active, dags_, *rules_, clock_.Now(),
+                                             instance_.health, &health);
   if (!health_status.ok()) return fail(health_status, "read airflow health");
   {
     std::lock_guard lock(mu_);

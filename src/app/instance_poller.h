@@ -96,6 +96,7 @@ class InstancePoller {
   std::map<std::string, std::map<std::string, Duration>> task_sla_;
   std::optional<std::chrono::steady_clock::time_point> task_sla_read_at_;
   HealthReader health_reader_;
+  std::shared_ptr<const rules::RuleSet> rules_;  // never null; the canary rules for health_reader_
   engine::InstanceEngine engine_;
   bool restored_ = false;
   // Need-bys up to here were re-read by CheckDue (or a poll): wake only for later ones.

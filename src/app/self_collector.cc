@@ -53,6 +53,7 @@ Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
   SLAYER_RETURN_IF_ERROR(CollectSlaMisses(states, &families));
   SLAYER_RETURN_IF_ERROR(CollectDeadlines(states, now, &families));
   SLAYER_RETURN_IF_ERROR(CollectHealth(states, &families));
+  SLAYER_RETURN_IF_ERROR(CollectCanaries(states, &families));
   SLAYER_RETURN_IF_ERROR(CollectSelf(states, version, &families));
   auto snapshot = metrics::Snapshot::Create(std::move(families));
   if (!snapshot) return snapshot.error();

@@ -150,6 +150,10 @@ struct Rule {
   OnFailure on_failure = OnFailure::kAlert;  // a failed run/task: alert (abandoned) or ignore
   bool alert_when_paused = false;            // notify for paused DAGs too (default: report only)
   bool at_risk = false;                      // also notify when an item is predicted to miss
+  // `canary:` (deadline rules with expected runs only): the rule watches a small, frequent DAG
+  // whose lateness means "Airflow is not scheduling"; its schedule delay, end-to-end time and
+  // open miss are exported as slayer_canary_* (docs/health.md#canary). Default false.
+  bool canary = false;
 
   // REQUIRES: the rule is valid (exactly one kind set).
   RuleKind kind() const;

@@ -122,6 +122,7 @@ std::string DescribeRule(const Rule& r) {
   if (r.on_failure == OnFailure::kIgnore) out += "; failures ignored";
   if (r.alert_when_paused) out += "; alerts for paused DAGs too";
   if (r.at_risk) out += "; notifies when at risk";
+  if (r.canary) out += "; canary: exported as slayer_canary_*";
   return out;
 }
 

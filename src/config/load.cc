@@ -820,7 +820,7 @@ void Loader::LoadRule(const Field& f, size_t index) {
   MapReader m(*this, f, in);
   m.CheckKeys({"name", "match", "tasks", "reference", "interval", "expected_runs", "at",
                "window_start", "freshness", "severity", "notify", "labels", "on_failure",
-               "alert_when_paused", "at_risk"});
+               "alert_when_paused", "at_risk", "canary"});
   if (auto name = m.Get("name")) {
     if (auto text = Text(*name, "a name such as hourly-data-in-2h")) rule.name = *text;
   } else {
@@ -933,6 +933,9 @@ void Loader::LoadRule(const Field& f, size_t index) {
   }
   if (auto field = m.Get("at_risk")) {
     if (auto b = Bool(*field)) rule.at_risk = *b;
+  }
+  if (auto field = m.Get("canary")) {
+    if (auto b = Bool(*field)) rule.canary = *b;  // checked by the Validator
   }
   config.rules.push_back(std::move(rule));
 }

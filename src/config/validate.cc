@@ -340,6 +340,19 @@ class Checker {
                                         "may be negative)");
         }
       }
+      if (r.canary && kinds == 1 && !r.deadline) {
+        Error(path + ".canary", "'canary' " + in +
+                                    " applies only to deadline rules (reference + interval), "
+                                    "not to a " + std::string(RuleKindName(r.kind())) + " rule");
+      } else if (r.canary && r.deadline && !r.deadline->CountsExpectedRuns()) {
+        // A stopped scheduler creates no run, so only runs that should exist can be late.
+        Error(path + ".canary",
+              "'canary' " + in +
+                  " needs a schedule reference that counts runs never created "
+                  "(dagrun.logical_date, dagrun.data_interval_start or "
+                  "dagrun.data_interval_end, with expected_runs on): a stopped scheduler "
+                  "creates no run that could be late");
+      }
       if (r.freshness) CheckPositive(path + ".freshness", "'freshness' " + in, *r.freshness);
       if (r.at) {
         CheckCron(path + ".at.cron", "'cron' in 'at' " + in, r.at->cron);

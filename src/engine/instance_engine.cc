@@ -216,12 +216,18 @@ Status InstanceEngine::Poll(airflow::AirflowSource& source,
   if (full) {
     const Timestamp since = full_read_at_ ? *full_read_at_ - 2 * options_.full_refresh
                                           : now - options_.horizon;
+    std::vector<std::string> with_deadlines;
     for (const auto& [id, info] : dags_) {
-      bool deadline_rules = std::any_of(info.rules.begin(), info.rules.end(),
-                                        [](const CompiledRule* r) { return r->rule.deadline; });
-      if (!deadline_rules) continue;
-      auto window = source.DagRunsInWindow(id, since, now + std::chrono::seconds(1));
-      if (!window) return window.error().WithContext("read recent dag runs of " + id);
+      if (std::any_of(info.rules.begin(), info.rules.end(),
+                      [](const CompiledRule* r) { return r->rule.deadline; })) {
+        with_deadlines.push_back(id);
+      }
+    }
+    if (!with_deadlines.empty()) {
+      // One statement per few hundred DAGs, each an index range per DAG.
+      auto window = source.DagRunsInWindow(std::span<const std::string>(with_deadlines), since,
+                                           now + std::chrono::seconds(1));
+      if (!window) return window.error().WithContext("read recent dag runs");
       for (DagRun& run : *window) {
         if (have.insert(run.key()).second) runs.push_back(std::move(run));
       }

@@ -61,7 +61,8 @@ TEST(QueriesTest, PlaceholderCountsMatchTheDocumentedParameters) {
     EXPECT_EQ(CountPlaceholders(queries::ActiveDagRunsOfDags(*s, 7)), 7u);
     EXPECT_EQ(CountPlaceholders(queries::DagRunsById(*s, 7)), 7u);
     EXPECT_EQ(CountPlaceholders(queries::DagRunsByKey(*s, 7)), 14u);
-    EXPECT_EQ(CountPlaceholders(queries::DagRunsInWindow(*s)), 3u);
+    EXPECT_EQ(CountPlaceholders(queries::DagRunsInWindow(*s, 1)), 3u);
+    EXPECT_EQ(CountPlaceholders(queries::DagRunsInWindow(*s, 4)), 6u);
     EXPECT_EQ(CountPlaceholders(queries::LatestSuccessfulDagRunIds(*s, 4)), 4u);
     EXPECT_EQ(CountPlaceholders(queries::TaskInstancesOfRuns(*s, 3)), 6u);
     EXPECT_EQ(CountPlaceholders(queries::UnfinishedTaskInstances(*s, 3)), 3u);
@@ -117,7 +118,7 @@ TEST_P(SqlitePlanTest, BigTablesAreNeverScanned) {
        s.dag_run_state_indexes ? std::vector<db::Param>{} : std::vector<db::Param>{"a", "b"}},
       {"DagRunsById", queries::DagRunsById(s, 2), {1, 2}},
       {"DagRunsByKey", queries::DagRunsByKey(s, 2), {"a", "r1", "b", "r2"}},
-      {"DagRunsInWindow", queries::DagRunsInWindow(s), {"a", t, t}},
+      {"DagRunsInWindow", queries::DagRunsInWindow(s, 2), {"a", "b", t, t}},
       {"LatestSuccessfulDagRunIds", queries::LatestSuccessfulDagRunIds(s, 2), {"a", "b"}},
       {"TaskInstancesOfRuns", queries::TaskInstancesOfRuns(s, 2), {"a", "r1", "b", "r2"}},
       {"UnfinishedTaskInstances", queries::UnfinishedTaskInstances(s, 2), {"a", "b"}},

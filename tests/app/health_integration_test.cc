@@ -3,7 +3,9 @@
 // minute at a time, and an InstancePoller with the real SQL source polls it with the same
 // simulated time. A scheduler outage must show as airflow_up 0 within one poll once the
 // heartbeat is older than health.heartbeat_timeout, and 1 again after the scheduler restarts; a
-// pool that fills must show running slots = its size. Integration test (fixture test_servers).
+// pool that fills must show running slots = its size; each started task try adds one task queue
+// observation; a canary rule's miss during the outage shows as slayer_canary_missed 1.
+// Integration test (fixture test_servers).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -13,12 +15,13 @@
 
 #include "app/collectors.h"
 #include "app/instance_poller.h"
+#include "config/load.h"
 #include "db/connect.h"
 #include "fakes/fake_clock.h"
+#include "fakes/timestamps.h"
 #include "integration/test_servers.h"
 #include "sim/dag_file.h"
 #include "sim/simulator.h"
-#include "fakes/timestamps.h"
 
 namespace slayer::app {
 namespace {
@@ -77,10 +80,12 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
  protected:
   HealthIntegrationTest() : clock_(T("2025-03-01T00:58:00Z")) {}
 
-  void SetUp() override {
+  // A world of the DAGs of `dag_yaml` on a fresh database, and a poller with the rules of
+  // `rules_yaml` (the entries of `rules:`; empty for none).
+  void Start(const char* dag_yaml, const std::string& rules_yaml = "") {
     const bool v2 = GetParam().version == AirflowVersion::kV2;
-    const std::string name =
-        "health_" + std::string(db::BackendName(GetParam().backend)) + (v2 ? "_v2" : "_v31");
+    const std::string name = "health_" + std::string(db::BackendName(GetParam().backend)) +
+                             (v2 ? "_v2" : "_v31") + (rules_yaml.empty() ? "" : "_canary");
     auto dsn = slayer::testing::CreateTestDatabase(GetParam().backend, name);
     ASSERT_TRUE(dsn) << dsn.status().ToString();
     db::ConnectOptions wo;
@@ -89,7 +94,7 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
     auto writer = db::Connect(*dsn, wo);
     ASSERT_TRUE(writer) << writer.status().ToString();
     writer_ = std::move(*writer);
-    auto dags = sim::ParseDagFile(kDagYaml, "health.yml");
+    auto dags = sim::ParseDagFile(dag_yaml, "health.yml");
     ASSERT_TRUE(dags) << dags.status().ToString();
     sim::SimulatorOptions so;
     so.version = GetParam().version;
@@ -100,10 +105,21 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
     Status st = sim_->Init(clock_.Now());
     ASSERT_TRUE(st.ok()) << st.ToString();
 
+    std::shared_ptr<const rules::RuleSet> rules;
+    if (!rules_yaml.empty()) {
+      auto config = config::LoadConfigString(
+          "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" + rules_yaml,
+          "slayer.yml");
+      ASSERT_TRUE(config) << config.error().message();
+      auto set = rules::RuleSet::Make((*config)->rules);
+      ASSERT_TRUE(set) << set.error().message();
+      rules = std::make_shared<const rules::RuleSet>(std::move(*set));
+    }
     config::AirflowInstance instance;
     instance.name = "prod";
     instance.database = *dsn;
-    poller_ = std::make_unique<InstancePoller>(instance, clock_, SqlSourceFactory());
+    poller_ = std::make_unique<InstancePoller>(instance, clock_, SqlSourceFactory(),
+                                               PollerOptions{}, rules);
   }
 
   // Advances the simulator and the clock to `t`, then polls.
@@ -128,6 +144,7 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
 };
 
 TEST_P(HealthIntegrationTest, SchedulerOutageAndAFullPool) {
+  ASSERT_NO_FATAL_FAILURE(Start(kDagYaml));
   // Healthy: every minute until the run has filled the pool.
   for (Timestamp t = T("2025-03-01T00:59:00Z"); t <= T("2025-03-01T01:10:00Z"); t += 1min) {
     ASSERT_NO_FATAL_FAILURE(StepTo(t));
@@ -169,6 +186,11 @@ TEST_P(HealthIntegrationTest, SchedulerOutageAndAFullPool) {
   EXPECT_EQ(h.schedule_delay.count, v2 ? 1u : 2u);
   EXPECT_EQ(h.schedule_delay.cumulative[4], 1u);  // le="60"
   const uint64_t observed = h.schedule_delay.count;
+  // The two tasks holding the pool started once each; the other two wait in `scheduled`.
+  EXPECT_EQ(h.task_queue.count, 2u);
+  EXPECT_GE(h.task_queue.sum, 0);
+  EXPECT_NE(Exposition().find("airflow_task_queue_seconds_count{airflow_instance=\"prod\"} 2\n"),
+            std::string::npos);
   EXPECT_NE(Exposition().find("airflow_pool_slots{airflow_instance=\"prod\",pool=\"small\","
                               "state=\"running\"} 2\n"),
             std::string::npos);
@@ -196,7 +218,75 @@ TEST_P(HealthIntegrationTest, SchedulerOutageAndAFullPool) {
   EXPECT_LT(FindJob(h, "SchedulerJob")->age_seconds, 5.001);
   EXPECT_NE(Exposition().find("airflow_up{airflow_instance=\"prod\"} 1\n"), std::string::npos);
   EXPECT_EQ(h.schedule_delay.count, observed);
+  EXPECT_EQ(h.task_queue.count, 2u);  // the same two tries, seen at every poll, counted once
   EXPECT_EQ(FindPool(h, "small")->running, 2);
+}
+
+// A canary DAG every 5 minutes, watched by a canary rule (need-by = data interval end + 5m, runs
+// never created count): while the scheduler is down runs are neither run nor created, their
+// misses turn slayer_canary_missed to 1; after the scheduler resumes and catches up, it is 0
+// again.
+constexpr char kCanaryYaml[] = R"(
+dags:
+  - dag_id: canary
+    schedule: "*/5 * * * *"
+    catchup: true
+    start_date: 2025-03-01T00:55:00Z
+    tasks:
+      - {task_id: ping, duration: 20s}
+)";
+
+TEST_P(HealthIntegrationTest, CanaryMissedDuringASchedulerOutage) {
+  ASSERT_NO_FATAL_FAILURE(
+      Start(kCanaryYaml,
+            "  - {name: heartbeat, match: {dag_id: canary}, reference: dagrun.data_interval_end, "
+            "interval: 5m, canary: true}\n"));
+  const std::string missed =
+      "slayer_canary_missed{airflow_instance=\"prod\",rule=\"heartbeat\",dag_id=\"canary\"} ";
+  for (Timestamp t = T("2025-03-01T00:59:00Z"); t <= T("2025-03-01T01:10:00Z"); t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+    EXPECT_NE(Exposition().find(missed + "0\n"), std::string::npos) << FormatRfc3339(t);
+  }
+  HealthState h = poller_->state().health;
+  ASSERT_EQ(h.canaries.size(), 1u);
+  ASSERT_TRUE(h.canaries[0].schedule_delay_seconds.has_value());
+  EXPECT_LT(*h.canaries[0].schedule_delay_seconds, 60);
+  ASSERT_TRUE(h.canaries[0].end_to_end_seconds.has_value());
+  EXPECT_LT(*h.canaries[0].end_to_end_seconds, 120);
+  EXPECT_GE(*h.canaries[0].end_to_end_seconds, 20);
+  EXPECT_NE(Exposition().find("slayer_canary_end_to_end_seconds{airflow_instance=\"prod\","
+                              "rule=\"heartbeat\",dag_id=\"canary\"} "),
+            std::string::npos);
+
+  // The scheduler stops after 01:10: the run due at 01:10 is not scheduled any further and
+  // misses its need-by at 01:15, declared within a second (a miss of an existing run); the run
+  // due at 01:15 is never created and is missed at the first poll after 01:20.
+  sim_->SetSchedulerRunning(false);
+  for (Timestamp t = T("2025-03-01T01:11:00Z"); t < T("2025-03-01T01:15:00Z"); t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+    EXPECT_NE(Exposition().find(missed + "0\n"), std::string::npos) << FormatRfc3339(t);
+  }
+  for (Timestamp t = T("2025-03-01T01:15:00Z"); t <= T("2025-03-01T01:21:00Z"); t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+    EXPECT_NE(Exposition().find(missed + "1\n"), std::string::npos) << FormatRfc3339(t);
+  }
+  int open_misses = 0;
+  for (const rules::Item& item : poller_->state().items) {
+    open_misses += item.key.rule == "heartbeat" && item.state == rules::ItemState::kMissed;
+  }
+  EXPECT_EQ(open_misses, 2);  // the stuck 01:10 run and the 01:15 run never created
+  std::string text = Exposition();
+  EXPECT_NE(text.find("airflow_up{airflow_instance=\"prod\"} 0\n"), std::string::npos);
+
+  // The scheduler resumes at 01:22 and creates the missed runs (catchup); once they succeed,
+  // the canary has no open miss.
+  sim_->SetSchedulerRunning(true);
+  for (Timestamp t = T("2025-03-01T01:22:00Z"); t <= T("2025-03-01T01:32:00Z"); t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+  }
+  text = Exposition();
+  EXPECT_NE(text.find(missed + "0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("airflow_up{airflow_instance=\"prod\"} 1\n"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HealthIntegrationTest,

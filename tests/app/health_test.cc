@@ -9,6 +9,7 @@
 #include "app/collectors.h"
 #include "app/health_reader.h"
 #include "app/instance_poller.h"
+#include "config/load.h"
 #include "fakes/fake_airflow_source.h"
 #include "fakes/fake_clock.h"
 #include "fakes/timestamps.h"
@@ -110,14 +111,27 @@ class HealthTest : public ::testing::Test {
     for (const auto& r : data_->runs) {
       if (!airflow::IsFinished(r.state)) active.push_back(r);
     }
-    Status st = reader.Read(source, active, data_->dags, clock_.Now(), instance_.health, &out);
+    Status st =
+        reader.Read(source, active, data_->dags, rules_, clock_.Now(), instance_.health, &out);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out;
+  }
+
+  // Rules from YAML (the `rules:` list), e.g. a canary.
+  void SetRules(const std::string& rules_yaml) {
+    auto config = config::LoadConfigString(
+        "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" + rules_yaml,
+        "slayer.yml");
+    ASSERT_TRUE(config) << config.error().message();
+    auto set = rules::RuleSet::Make((*config)->rules);
+    ASSERT_TRUE(set) << set.error().message();
+    rules_ = std::move(*set);
   }
 
   FakeClock clock_;
   std::shared_ptr<FakeAirflowData> data_;
   config::AirflowInstance instance_;
+  rules::RuleSet rules_;
 };
 
 TEST_F(HealthTest, SchedulerWithAStaleHeartbeatTurnsAirflowUpOffWithinOnePoll) {
@@ -345,6 +359,149 @@ TEST_F(HealthTest, ScheduleDelayIsObservedOncePerScheduledRun) {
   EXPECT_EQ(h.schedule_delay.count, 2u);  // the histogram itself keeps counting from start
 }
 
+airflow::TaskInstance TI(std::string run_id, std::string task_id, std::string state,
+                         int64_t try_number, std::optional<Timestamp> queued,
+                         std::optional<Timestamp> start, int64_t map_index = -1) {
+  airflow::TaskInstance ti;
+  ti.dag_id = "etl";
+  ti.run_id = std::move(run_id);
+  ti.task_id = std::move(task_id);
+  ti.map_index = map_index;
+  ti.state = airflow::ParseTaskInstanceState(state);
+  ti.state_text = std::move(state);
+  ti.try_number = try_number;
+  ti.queued_dttm = queued;
+  ti.start_date = start;
+  return ti;
+}
+
+TEST_F(HealthTest, TaskQueueTimeIsObservedOncePerStartedTryOfActiveRuns) {
+  const Timestamp t0 = T("2026-11-23T09:00:00Z");
+  data_->runs = {MakeRun("etl", "scheduled__1", "scheduled", airflow::DagRunState::kRunning, t0,
+                         t0 + seconds(1)),
+                 MakeRun("etl", "scheduled__0", "scheduled", airflow::DagRunState::kSuccess,
+                         t0 - hours(1), t0 - hours(1))};
+  data_->task_instances = {
+      // Queued, not started: nothing yet.
+      TI("scheduled__1", "extract", "queued", 1, t0 + seconds(2), std::nullopt),
+      // Started 3 s after it was queued; two map indexes are two observations.
+      TI("scheduled__1", "load", "running", 1, t0 + seconds(2), t0 + seconds(5), 0),
+      TI("scheduled__1", "load", "success", 1, t0 + seconds(2), t0 + milliseconds(2500), 1),
+      // The start of the previous try while queued again for a retry: not this try's wait.
+      TI("scheduled__1", "flaky", "queued", 2, t0 + seconds(30), t0 + seconds(3)),
+      // A run that is not active is not read.
+      TI("scheduled__0", "extract", "success", 1, t0 - hours(1), t0 - minutes(30))};
+  HealthReader reader;
+  HealthState h = ReadOnce(reader);
+  EXPECT_EQ(data_->calls["TaskInstancesOfRuns"], 1);
+  ASSERT_EQ(h.task_queue.cumulative.size(), kTaskQueueBuckets.size() + 1);
+  EXPECT_EQ(h.task_queue.count, 2u);
+  EXPECT_DOUBLE_EQ(h.task_queue.sum, 3.5);
+  EXPECT_EQ(h.task_queue.cumulative[1], 1u);  // le 0.5
+  EXPECT_EQ(h.task_queue.cumulative[3], 2u);  // le 5
+
+  // Next poll: the same tries are not observed again; the queued task started (+10 s) and the
+  // retry started its second try (+1 s).
+  clock_.Advance(minutes(1));
+  data_->task_instances[0].state = airflow::TaskInstanceState::kRunning;
+  data_->task_instances[0].start_date = t0 + seconds(12);
+  data_->task_instances[3].state = airflow::TaskInstanceState::kRunning;
+  data_->task_instances[3].start_date = t0 + seconds(31);
+  h = ReadOnce(reader);
+  EXPECT_EQ(h.task_queue.count, 4u);
+  EXPECT_DOUBLE_EQ(h.task_queue.sum, 14.5);
+  clock_.Advance(minutes(1));
+  h = ReadOnce(reader);
+  EXPECT_EQ(h.task_queue.count, 4u);
+  EXPECT_EQ(reader.observed_tries_for_test(), 4u);
+
+  // A third try of the retried task is a new observation.
+  data_->task_instances[3].try_number = 3;
+  data_->task_instances[3].queued_dttm = t0 + minutes(5);
+  data_->task_instances[3].start_date = t0 + minutes(5) + seconds(20);
+  h = ReadOnce(reader);
+  EXPECT_EQ(h.task_queue.count, 5u);
+
+  // Tries are forgotten a day after they were last seen; the histogram keeps counting.
+  data_->runs.clear();
+  clock_.Advance(hours(25));
+  h = ReadOnce(reader);
+  EXPECT_EQ(reader.observed_tries_for_test(), 0u);
+  EXPECT_EQ(h.task_queue.count, 5u);
+}
+
+TEST_F(HealthTest, CanaryTimingsComeFromTheLatestStartedAndSuccessfulRuns) {
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: heartbeat, match: {dag_id: \"canary*\"}, reference: "
+      "dagrun.data_interval_end, interval: 10m, canary: true}\n"
+      "  - {name: other, match: {}, reference: dagrun.data_interval_end, interval: 1h}\n"));
+  const Timestamp t0 = T("2026-11-23T09:00:00Z");
+  data_->dags = {D("canary", false), D("canary_old", false, /*active=*/false), D("etl", false),
+                 D("canary_new", false)};
+  auto success = [&](std::string dag, std::string run, Timestamp due, Duration delay,
+                     Duration took) {
+    airflow::DagRun r = MakeRun(std::move(dag), std::move(run), "scheduled",
+                                airflow::DagRunState::kSuccess, due, due + delay);
+    r.end_date = due + delay + took;
+    return r;
+  };
+  data_->runs = {success("canary", "scheduled__1", t0, seconds(4), seconds(30)),
+                 success("canary", "scheduled__0", t0 - minutes(5), seconds(1), seconds(20)),
+                 // The latest started run is active: its delay counts, the success's e2e.
+                 MakeRun("canary", "scheduled__2", "scheduled", airflow::DagRunState::kRunning,
+                         t0 + minutes(5), t0 + minutes(5) + seconds(7)),
+                 success("etl", "scheduled__1", t0, seconds(1), seconds(1))};
+  HealthReader reader;
+  HealthState h = ReadOnce(reader);
+  EXPECT_EQ(data_->calls["LatestSuccessfulDagRuns"], 1);
+  ASSERT_EQ(h.canaries.size(), 2u);  // canary_old is not active; etl is no canary
+  EXPECT_EQ(h.canaries[0].rule, "heartbeat");
+  EXPECT_EQ(h.canaries[0].dag_id, "canary");
+  EXPECT_EQ(h.canaries[0].schedule_delay_seconds, 7.0);
+  EXPECT_EQ(h.canaries[0].end_to_end_seconds, 34.0);
+  EXPECT_EQ(h.canaries[1].dag_id, "canary_new");  // never ran: no timings yet
+  EXPECT_FALSE(h.canaries[1].schedule_delay_seconds.has_value());
+  EXPECT_FALSE(h.canaries[1].end_to_end_seconds.has_value());
+
+  // The collector: timings where known, missed from the open items of the canary rule.
+  InstanceState s;
+  s.name = "prod";
+  s.health = h;
+  rules::Item miss;
+  miss.key = {"prod", "heartbeat", "canary_new", "scheduled__x", "", ""};
+  miss.state = rules::ItemState::kMissed;
+  rules::Item other = miss;
+  other.key.rule = "other";
+  other.key.dag_id = "canary";  // a miss of another rule on the canary DAG does not count
+  s.items = {miss, other};
+  auto text = RenderExposition({s}, "1.0.0", clock_.Now());
+  ASSERT_TRUE(text) << text.error().message();
+  for (const char* line : {
+           "# TYPE slayer_canary_missed gauge\n",
+           "slayer_canary_schedule_delay_seconds{airflow_instance=\"prod\",rule=\"heartbeat\","
+           "dag_id=\"canary\"} 7\n",
+           "slayer_canary_end_to_end_seconds{airflow_instance=\"prod\",rule=\"heartbeat\","
+           "dag_id=\"canary\"} 34\n",
+           "slayer_canary_missed{airflow_instance=\"prod\",rule=\"heartbeat\",dag_id=\"canary\"} "
+           "0\n",
+           "slayer_canary_missed{airflow_instance=\"prod\",rule=\"heartbeat\","
+           "dag_id=\"canary_new\"} 1\n",
+       }) {
+    EXPECT_NE(text->find(line), std::string::npos) << line << "\nin:\n" << *text;
+  }
+  EXPECT_EQ(text->find("slayer_canary_schedule_delay_seconds{airflow_instance=\"prod\","
+                       "rule=\"heartbeat\",dag_id=\"canary_new\"}"),
+            std::string::npos);
+}
+
+TEST_F(HealthTest, NoCanaryRuleReadsNoLatestSuccesses) {
+  data_->dags = {D("canary", false)};
+  HealthReader reader;
+  HealthState h = ReadOnce(reader);
+  EXPECT_TRUE(h.canaries.empty());
+  EXPECT_EQ(data_->calls["LatestSuccessfulDagRuns"], 0);
+}
+
 TEST_F(HealthTest, AFailedHealthReadFailsThePollAndKeepsTheLastValues) {
   data_->jobs = {J(1, "SchedulerJob", "running", "sched-0", clock_.Now())};
   data_->pools = {P("default_pool", 128)};
@@ -368,7 +525,10 @@ TEST_F(HealthTest, ExportsNoHealthSeriesBeforeTheFirstRead) {
   s.name = "prod";
   std::vector<metrics::Family> families;
   ASSERT_TRUE(CollectHealth({s}, &families).ok());
-  ASSERT_EQ(families.size(), 8u);
+  ASSERT_EQ(families.size(), 9u);
+  families.clear();
+  ASSERT_TRUE(CollectCanaries({s}, &families).ok());
+  ASSERT_EQ(families.size(), 3u);
   auto text = RenderExposition({s}, "1.0.0", Timestamp{});
   ASSERT_TRUE(text) << text.error().message();
   EXPECT_NE(text->find("# TYPE airflow_up gauge"), std::string::npos);
@@ -409,6 +569,8 @@ TEST_F(HealthTest, RendersTheHealthFamilies) {
            "airflow_schedule_delay_seconds_bucket{airflow_instance=\"prod\",le=\"5\"} 1\n",
            "airflow_schedule_delay_seconds_sum{airflow_instance=\"prod\"} 3\n",
            "airflow_schedule_delay_seconds_count{airflow_instance=\"prod\"} 1\n",
+           "# TYPE airflow_task_queue_seconds histogram\n",
+           "airflow_task_queue_seconds_count{airflow_instance=\"prod\"} 0\n",
        }) {
     EXPECT_NE(text->find(line), std::string::npos) << line << "\nin:\n" << *text;
   }

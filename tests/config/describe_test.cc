@@ -46,6 +46,7 @@ rules:
     interval: 2h
     severity: critical
     notify: [pagerduty, slack]
+    canary: true
   - name: runtime
     match: {dag_id: [a_*, b_*], tags: [x, y]}
     tasks: ["extract_*", load]
@@ -76,7 +77,8 @@ rules:
   EXPECT_EQ(Line(text, "rule hourly-data-in-2h"),
             "rule hourly-data-in-2h: deadline per DAG run = dagrun.logical_date + 2h for DAGs "
             "matching dag_id events_* AND tag critical AND owner data-eng; severity critical; "
-            "notify pagerduty, slack; runs never created count as missed");
+            "notify pagerduty, slack; runs never created count as missed; canary: exported as "
+            "slayer_canary_*");
   EXPECT_EQ(Line(text, "rule runtime"),
             "rule runtime: deadline per task instance of tasks extract_* or load = "
             "task.start_date + 45m for DAGs matching dag_id a_* or b_* AND tag x or y; severity "

@@ -214,6 +214,37 @@ TEST(LoadConfigTest, DefaultsApplyToAMinimalConfig) {
   EXPECT_EQ(config->config().notifications.give_up_after, hours(24));
 }
 
+TEST(LoadConfigTest, CanaryRule) {
+  auto config = Load(std::string(kInstance) + R"(
+rules:
+  - name: heartbeat-dag
+    match: {dag_id: canary}
+    reference: dagrun.data_interval_end
+    interval: 10m
+    canary: true
+  - {name: plain, match: {}, reference: dagrun.logical_date, interval: 1h, canary: false}
+)");
+  ASSERT_TRUE(config) << config.error().message();
+  EXPECT_TRUE(config->config().rules[0].canary);
+  EXPECT_FALSE(config->config().rules[1].canary);
+}
+
+TEST(LoadConfigTest, CanaryOnAWallClockRuleIsAnErrorAtItsPosition) {
+  auto config = Load(std::string(kInstance) + R"(
+rules:
+  - name: report
+    match: {dag_id: report}
+    at: "0 9 * * *"
+    canary: true
+)");
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message().find(
+                ":8:13: 'canary' in rule 'report' applies only to deadline rules (reference + "
+                "interval), not to a wall clock rule"),
+            std::string::npos)
+      << config.error().message();
+}
+
 TEST(LoadConfigTest, RuleAndChannelDefaults) {
   using namespace std::chrono;
   auto config = Load(std::string(kInstance) + R"(
@@ -236,6 +267,7 @@ channels:
   EXPECT_EQ(r.on_failure, OnFailure::kAlert);
   EXPECT_FALSE(r.alert_when_paused);
   EXPECT_FALSE(r.at_risk);
+  EXPECT_FALSE(r.canary);
   EXPECT_TRUE(r.tasks.empty());
   const Rule& t = config->config().rules[1];
   EXPECT_EQ(t.deadline->interval, -minutes(5));  // negative intervals are allowed

@@ -3,6 +3,7 @@
 // Not thread-safe, like the real one.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -20,6 +21,8 @@ struct FakeAirflowData {
   std::vector<airflow::Job> jobs;  // RunningJobs / RecentJobs filter these as the SQL does
   std::vector<airflow::TaskInstanceCount> task_instance_counts;
   std::vector<airflow::Pool> pools;
+  // TaskInstancesOfRuns serves these, filtered by run.
+  std::vector<airflow::TaskInstance> task_instances;
   // When set, every call fails with this status (e.g. kUnavailable).
   Status fail_with = Status::Ok();
   std::map<std::string, int> calls;  // method name -> count
@@ -74,17 +77,34 @@ class FakeAirflowSource final : public airflow::AirflowSource {
   Result<std::vector<airflow::DagRun>> DagRunsByKey(std::span<const airflow::DagRunKey>) override {
     return Empty<airflow::DagRun>("DagRunsByKey");
   }
-  Result<std::vector<airflow::DagRun>> DagRunsInWindow(std::string_view, Timestamp,
+  using AirflowSource::DagRunsInWindow;
+  Result<std::vector<airflow::DagRun>> DagRunsInWindow(std::span<const std::string>, Timestamp,
                                                        Timestamp) override {
     return Empty<airflow::DagRun>("DagRunsInWindow");
   }
+  // The latest (by run_after) success of each DAG among `runs`.
   Result<std::vector<airflow::DagRun>> LatestSuccessfulDagRuns(
-      std::span<const std::string>) override {
-    return Empty<airflow::DagRun>("LatestSuccessfulDagRuns");
+      std::span<const std::string> ids) override {
+    SLAYER_RETURN_IF_ERROR(Call("LatestSuccessfulDagRuns"));
+    std::map<std::string, airflow::DagRun> latest;
+    for (const auto& r : data_->runs) {
+      if (r.state != airflow::DagRunState::kSuccess) continue;
+      if (std::find(ids.begin(), ids.end(), r.dag_id) == ids.end()) continue;
+      auto it = latest.find(r.dag_id);
+      if (it == latest.end() || it->second.run_after < r.run_after) latest[r.dag_id] = r;
+    }
+    std::vector<airflow::DagRun> out;
+    for (auto& [id, run] : latest) out.push_back(std::move(run));
+    return out;
   }
   Result<std::vector<airflow::TaskInstance>> TaskInstancesOfRuns(
-      std::span<const airflow::DagRunKey>) override {
-    return Empty<airflow::TaskInstance>("TaskInstancesOfRuns");
+      std::span<const airflow::DagRunKey> runs) override {
+    SLAYER_RETURN_IF_ERROR(Call("TaskInstancesOfRuns"));
+    std::vector<airflow::TaskInstance> out;
+    for (const auto& ti : data_->task_instances) {
+      if (std::find(runs.begin(), runs.end(), ti.run_key()) != runs.end()) out.push_back(ti);
+    }
+    return out;
   }
   Result<std::vector<airflow::TaskInstance>> UnfinishedTaskInstances(
       std::span<const std::string>) override {
