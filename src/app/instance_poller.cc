@@ -170,6 +170,8 @@ Status InstancePoller::Read() {
     dag_ids_.clear();
     for (const auto& dag : dags_) dag_ids_.push_back(dag.dag_id);
     dags_read_at_ = now;
+    // One read of the DAG list for the health metrics, Airflow's SLA view and the engine.
+    if (Status st = engine_.SetDags(dags_, clock_.Now()); !st.ok()) return fail(st, "store");
   }
 
   auto active = source_->ActiveDagRuns();

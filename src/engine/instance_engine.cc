@@ -65,8 +65,12 @@ Status InstanceEngine::ReadDags(airflow::AirflowSource& source, Timestamp now) {
   if (dags_read_at_ && now - *dags_read_at_ < options_.dag_refresh) return Status::Ok();
   auto dags = source.Dags();
   if (!dags) return dags.error().WithContext("read dags");
+  return SetDags(std::move(*dags), now);
+}
+
+Status InstanceEngine::SetDags(std::vector<airflow::Dag> dags, Timestamp now) {
   std::map<std::string, DagInfo> next;
-  for (airflow::Dag& dag : *dags) {
+  for (airflow::Dag& dag : dags) {
     DagInfo info;
     info.rules = rules_->Matching(dag);
     for (const CompiledRule* rule : info.rules) {

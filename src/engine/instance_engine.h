@@ -90,6 +90,10 @@ class InstanceEngine {
     return tracker_.NextNeedByAfter(after);
   }
 
+  // The DAG list, read by the caller just now (the engine re-reads it every dag_refresh
+  // otherwise). Fails only when the store cannot record when a DAG was first seen.
+  Status SetDags(std::vector<airflow::Dag> dags, Timestamp now);
+
   EngineSnapshot Snapshot() const;
   const Tracker& tracker() const { return tracker_; }
 
