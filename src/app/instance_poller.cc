@@ -50,6 +50,7 @@ engine::EngineOptions EngineOptionsFor(const config::AirflowInstance& instance,
   out.airflow_native = instance.airflow_native;
   out.full_refresh = options.sla_full_refresh;
   out.dag_refresh = options.dag_refresh;
+  out.retention = options.retention;
   return out;
 }
 

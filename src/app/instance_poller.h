@@ -36,6 +36,8 @@ struct PollerOptions {
   // How often open sla_miss rows are re-read for every DAG; in between, only DAGs with active
   // runs (or active at the previous poll) are re-read. Default 5m.
   Duration sla_full_refresh = std::chrono::minutes(5);
+  // storage.retention: final items older than this leave the store. Default 400d.
+  Duration retention = std::chrono::days(400);
   // Reconnect backoff: first wait and cap. Defaults 1s and 60s.
   Duration reconnect_initial = std::chrono::seconds(1);
   Duration reconnect_max = std::chrono::seconds(60);

@@ -58,11 +58,13 @@ Status Service::StartPollers(const config::ValidatedConfig& config) {
   auto rules = rules::RuleSet::Make(config->rules);
   if (!rules) return rules.error();
   auto shared = std::make_shared<const rules::RuleSet>(std::move(*rules));
+  PollerOptions options = poller_options_;
+  options.retention = config->storage.retention;
   {
     std::lock_guard lock(pollers_mu_);
     for (const auto& instance : config->airflow) {
-      pollers_.push_back(std::make_unique<InstancePoller>(instance, clock_, factory_,
-                                                          poller_options_, shared, store_.get()));
+      pollers_.push_back(std::make_unique<InstancePoller>(instance, clock_, factory_, options,
+                                                          shared, store_.get()));
     }
   }
   Publish();

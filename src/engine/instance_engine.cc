@@ -240,6 +240,16 @@ Status InstanceEngine::Poll(airflow::AirflowSource& source,
   SLAYER_RETURN_IF_ERROR(EvaluateDags(source, dag_ids, std::move(runs), /*full=*/true, now));
   if (full) full_read_at_ = now;
   tracker_.Expire(now - options_.horizon);
+  if (store_ != nullptr &&
+      (!retention_applied_at_ || now - *retention_applied_at_ >= std::chrono::hours(1))) {
+    auto deleted = store_->DeleteFinalBefore(now - options_.retention);
+    if (!deleted) return deleted.error().WithContext("store retention");
+    if (*deleted > 0) {
+      LogInfo("deleted items past the retention",
+              {{"instance", options_.instance}, {"items", *deleted}});
+    }
+    retention_applied_at_ = now;
+  }
   return Status::Ok();
 }
 

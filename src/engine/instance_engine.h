@@ -36,6 +36,9 @@ struct EngineOptions {
   Duration full_refresh = std::chrono::minutes(5);
   // How often the DAG list is re-read. Default 60s.
   Duration dag_refresh = std::chrono::seconds(60);
+  // Final items older than this are deleted from the store (storage.retention), checked at the
+  // first poll and hourly after. Default 400d.
+  Duration retention = std::chrono::days(400);
 };
 
 // Counters since start, for the metrics (SPEC section 4).
@@ -146,6 +149,7 @@ class InstanceEngine {
   std::optional<Timestamp> dags_read_at_;
   std::map<std::string, std::optional<airflow::SerializedDag>> serialized_;
   std::optional<Timestamp> full_read_at_;
+  std::optional<Timestamp> retention_applied_at_;
   // Where each (rule, dag) wall clock got to; when each DAG was first seen.
   std::map<std::pair<std::string, std::string>, Timestamp> wall_clock_until_;
   std::map<std::string, Timestamp> first_seen_;
