@@ -12,6 +12,8 @@
 #include <sstream>
 #include <tuple>
 
+#include "common/edit_distance.h"
+
 // One pass over the YAML tree, in the spirit of config/load.cc: every problem is collected with
 // its position, and the whole list is returned as one Status. yaml-cpp throws; every call into it
 // stays inside the try block in ParseWebConfig.
@@ -52,21 +54,6 @@ std::string_view KindOf(const YAML::Node& node) {
     default:
       return "nothing";
   }
-}
-
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // The closest candidate when it is a likely typo of `word`, else "".

@@ -2,6 +2,8 @@
 // flags (CLI11) and calls one of these; they print user-facing lines and never throw.
 #pragma once
 
+#include <csignal>
+
 #include "common/clock.h"
 
 #include <cstdint>
@@ -58,6 +60,10 @@ int RunExplain(const GlobalOptions& global, const ExplainOptions& options);
 
 // `slayer check-config`: prints the config as understood; 1 with file:line:col errors.
 int RunCheckConfig(const GlobalOptions& global);
+
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and the threads it starts later) and
+// returns that set, for sigwait: the serving thread takes them synchronously.
+sigset_t BlockShutdownSignals();
 
 // Applies --log.level and --log.format; prints the error and returns false when invalid.
 bool SetUpLogging(const GlobalOptions& global);

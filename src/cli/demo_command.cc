@@ -91,12 +91,7 @@ void RunSimulator(sim::Simulator& sim, Timestamp start, double speed, std::stop_
 int RunDemo(const GlobalOptions& global, const ServeOptions& serve, const DemoOptions& demo) {
   // Signals go to RunServe's sigwait only: block them before the simulator thread starts, so it
   // inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  BlockShutdownSignals();
 
   std::error_code ec;
   std::filesystem::path dir = std::filesystem::absolute(demo.data_dir, ec);

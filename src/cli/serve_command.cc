@@ -13,6 +13,16 @@
 
 namespace slayer::cli {
 
+sigset_t BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
 int RunServe(const GlobalOptions& global, const ServeOptions& serve) {
   SystemClock clock;
   return RunServeWithClock(global, serve, clock);
@@ -21,12 +31,7 @@ int RunServe(const GlobalOptions& global, const ServeOptions& serve) {
 int RunServeWithClock(const GlobalOptions& global, const ServeOptions& serve, const Clock& clock) {
   // Signals are taken synchronously by this thread (sigwait); block them before any thread
   // starts so that none of those threads receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  sigset_t signals = BlockShutdownSignals();
 
   api::HttpServerOptions http;
   http.listen_address = serve.listen_address;
