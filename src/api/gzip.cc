@@ -7,6 +7,8 @@
 #include <charconv>
 #include <limits>
 
+#include "api/http_server.h"
+
 namespace slayer::api {
 namespace {
 
@@ -14,14 +16,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
-  }
-  return true;
 }
 
 // The q-value of one "coding;q=0.5;..." element: 1 when absent, 0 when unreadable.

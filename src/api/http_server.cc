@@ -3,7 +3,6 @@
 #include <cctype>
 
 namespace slayer::api {
-namespace {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -15,8 +14,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   }
   return true;
 }
-
-}  // namespace
 
 std::optional<std::string_view> HttpRequest::FindHeader(std::string_view name) const {
   for (const auto& [key, value] : headers) {

@@ -16,6 +16,9 @@
 
 namespace slayer::api {
 
+// ASCII case-insensitive equality, as HTTP compares header names and tokens ("gzip").
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // percent-decoded, without the query: "/api/v1/incidents"
