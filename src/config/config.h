@@ -189,6 +189,14 @@ struct Channel {
   std::string username;         // email: SMTP login; empty = no authentication
   Secret password;              // email: `password` / `password_file`
   bool send_resolved = true;    // also send `recovered` notifications. Default true.
+  // `title:` / `text:` message templates with {{placeholders}} (docs/notifications.md#templates):
+  // the Slack headline and text, the e-mail subject and body, the PagerDuty summary, the
+  // Alertmanager summary and description annotations. Empty = the default. Not for webhook.
+  std::string title;
+  std::string text;
+  // `ca_file:` PEM file of the certificate authorities to trust for https:// and smtps:// or
+  // STARTTLS; empty = the system's.
+  std::string ca_file;
   Duration timeout = std::chrono::seconds(10);  // per delivery attempt. Default 10s.
   // Deliveries retried at most this often; unset = until notifications.give_up_after.
   std::optional<int> max_retries;
