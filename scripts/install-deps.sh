@@ -17,6 +17,7 @@ test_pkgs=(
   sqlite3 postgresql postgresql-contrib mariadb-server mariadb-client prometheus python3-croniter
   openssl
   python3-yaml
+  prometheus-alertmanager python3-aiosmtpd
 )
 
 case "${1:-all}" in

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
       "  slayer --config.file=/etc/slayer/slayer.yml          serve on :9469\n"
       "  slayer check-config --config.file=slayer.yml         validate, print the rules\n"
       "  slayer scan --format=json                            one poll, print violations\n"
-      "  slayer explain --dag daily_sales_report              why a DAG is (not) late\n\n"
+      "  slayer explain --dag daily_sales_report              why a DAG is (not) late\n"
+      "  slayer report --since 7d --dag 'finance_*'           how deadlines went, from history\n\n"
       "Secrets (database passwords, webhook URLs) go in the config as ${ENV_VAR} or *_file\n"
       "keys, never in flags. Docs: docs/configuration.md, docs/operations.md.",
       "slayer"};
@@ -76,6 +77,63 @@ int main(int argc, char** argv) {
                           "airflow instance name (default: every instance)");
   explain_cmd->add_option("--format", explain.format, "table or json")->capture_default_str();
 
+  ReportOptions report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report",
+      "How the deadlines went, from the history store that `slayer serve` writes. Per DAG,\n"
+      "rule or task, over the items whose need-by falls in [--since, --until):\n"
+      "  evaluated   met + met_late + missed + abandoned (pending items are not evaluated yet)\n"
+      "  met         done by the need-by\n"
+      "  met_late    missed, then done; lateness = done - need-by\n"
+      "  missed      missed and still not done\n"
+      "  abandoned   the run or task failed or was removed first\n"
+      "  compliance  met / evaluated\n"
+      "  late_*      mean, p95, max lateness of the met_late items (nearest rank)\n"
+      "and misses (met_late + missed) by need-by hour in the config's display_timezone,\n"
+      "drawn for a single group or with --hours. --format json prints exactly the document of\n"
+      "GET /api/v1/report. Reads the store only and never creates one.\n"
+      "Exit code: 0 printed (also an empty report), 2 error (no store, bad flag or config).\n"
+      "  slayer report                                       last 30 days, by DAG\n"
+      "  slayer report --since 7d --dag 'finance_*' --hours  with by-hour histograms\n"
+      "  slayer report --group-by rule --format csv > rules.csv\n"
+      "  slayer report --since 2026-11-01 --until 2026-12-01 --format json\n"
+      "With --health: each Airflow instance's uptime (time with a live scheduler / time known)\n"
+      "over the last 7, 30 and 90 days (or --since), with down and unknown time, the number\n"
+      "of outages and the longest, from the same store (GET /api/v1/health).\n"
+      "With --tasks: per DAG and task over the DAG runs of the window (default 7d, at most\n"
+      "30d): task instances by outcome, tries, success and retry rate, mean and p95 duration,\n"
+      "mean queue time, read from Airflow's database through the config's instances with\n"
+      "bounded queries (GET /api/v1/tasks).\n"
+      "  slayer report --health\n"
+      "  slayer report --tasks --dag 'finance_*' --since 3d --format csv\n"
+      "Docs: docs/report.md, docs/health.md.");
+  report_cmd->add_option("--since", report.since,
+                         "Start of the window: a duration back from now (30d, 12h, 1h30m) or an "
+                         "RFC 3339 instant (2026-11-01T00:00:00Z; a date alone is midnight UTC). "
+                         "Default 30d; --tasks 7d; --health the windows 7d, 30d and 90d");
+  report_cmd->add_option("--until", report.until,
+                         "End of the window (excluded), in the same forms (default: now)");
+  report_cmd->add_option("--dag", report.dag,
+                         "Only DAG ids matching this glob (finance_*, etl_?; default: every DAG)");
+  report_cmd->add_option("--rule", report.rule, "Only this rule (default: every rule)");
+  report_cmd
+      ->add_option("--group-by", report.group_by,
+                   "dag, rule or task (task: one group per dag_id and task_id; DAG-level items "
+                   "have an empty task)")
+      ->capture_default_str();
+  report_cmd->add_option("--format", report.format, "table, json or csv")->capture_default_str();
+  report_cmd->add_flag("--hours", report.hours,
+                       "Table: draw the by-hour histogram of every group with misses");
+  report_cmd->add_option("--storage.path", report.storage_path,
+                         "Overrides the config's storage (sqlite:///path/to/slayer.db)");
+  report_cmd->add_flag("--health", report.health,
+                       "Airflow uptime per instance from the store instead (docs/health.md)");
+  report_cmd->add_flag("--tasks", report.tasks,
+                       "Task analytics per DAG and task, read from Airflow instead "
+                       "(docs/health.md)");
+  report_cmd->add_option("--instance", report.instance,
+                         "--health, --tasks: only this airflow instance (default: every one)");
+
   CLI::App* check_cmd = app.add_subcommand(
       "check-config", "Validate the config and print the rules as understood.\n"
                       "Exit code 1 with file:line:col messages when invalid.");
@@ -99,11 +157,14 @@ int main(int argc, char** argv) {
   }
   // One-shot commands print their result and one line per error; progress logs would only be
   // noise there unless asked for.
-  if ((*scan_cmd || *check_cmd || *explain_cmd) && log_level->count() == 0) global.log_level = "error";
+  if ((*scan_cmd || *check_cmd || *explain_cmd || *report_cmd) && log_level->count() == 0) {
+    global.log_level = "error";
+  }
   if (!SetUpLogging(global)) return 2;
   if (*scan_cmd) return RunScan(global, format);
   if (*check_cmd) return RunCheckConfig(global);
   if (*explain_cmd) return RunExplain(global, explain);
+  if (*report_cmd) return RunReport(global, report);
   if (*demo_cmd) return RunDemo(global, serve, demo);
   (void)serve_cmd;
   return RunServe(global, serve);

@@ -167,6 +167,16 @@ std::string DagRunsInWindow(const SchemaInfo& s, size_t n) {
          " >= ? AND " + ld + " < ? ORDER BY dr.dag_id, " + ld;
 }
 
+std::string DagRunKeysInWindow(const SchemaInfo& s, size_t n, size_t limit) {
+  assert(n > 0 && limit > 0);
+  // No ORDER BY: the caller only needs the set, and sorting would read every run of the window
+  // before the LIMIT could stop the scan. The limit is a literal: MySQL takes no placeholder
+  // there in every client mode.
+  std::string ld = "dr." + std::string(s.LogicalDateColumn());
+  return "SELECT dr.dag_id, dr.run_id FROM dag_run dr WHERE dr.dag_id IN (" + Placeholders(n) +
+         ") AND " + ld + " >= ? AND " + ld + " < ? LIMIT " + std::to_string(limit);
+}
+
 std::string LatestSuccessfulDagRunIds(const SchemaInfo& s, size_t n) {
   assert(n > 0);
   // A scalar sub-select runs once per dag row on every backend, so each DAG costs one short
@@ -187,6 +197,16 @@ std::string UnfinishedTaskInstances(const SchemaInfo& s, size_t n) {
   assert(n > 0);
   return TaskInstanceColumns(s) + " WHERE ti.dag_id IN (" + Placeholders(n) +
          ") AND (ti.state IN " + UnfinishedStateList() + " OR ti.state IS NULL)";
+}
+
+std::string FinishedTaskInstanceTimings(const SchemaInfo& s, size_t n) {
+  // `removed` is finished too, but a task that left the DAG has no outcome to count.
+  return "SELECT ti.dag_id, ti.task_id, ti.run_id, " +
+         std::string(s.task_instance_map_index ? "ti.map_index" : "-1") +
+         " AS map_index, ti.state, ti.try_number, ti.queued_dttm, ti.start_date, ti.end_date "
+         "FROM task_instance ti WHERE (" +
+         KeyPairs("ti.dag_id", "ti.run_id", n) +
+         ") AND ti.state IN ('success', 'failed', 'skipped', 'upstream_failed')";
 }
 
 std::string UnfinishedTaskInstanceCounts() {

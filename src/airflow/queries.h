@@ -74,6 +74,12 @@ std::string DagRunsInWindow(const SchemaInfo& schema, size_t n);
 // Columns: dag_id, id. Parameters: `n` dag_ids (PK of dag).
 std::string LatestSuccessfulDagRunIds(const SchemaInfo& schema, size_t n);
 
+// The keys of the runs of `n` DAGs whose logical date is in [from, to), at most `limit` rows, in
+// no particular order (task analytics read the task instances of these runs). Columns: dag_id,
+// run_id. Parameters: n dag_ids, from, to (unique index on (dag_id, execution_date |
+// logical_date): one range per DAG). 3.x runs without a logical date are not included.
+std::string DagRunKeysInWindow(const SchemaInfo& schema, size_t n, size_t limit);
+
 // --- Task instances --- Columns: dag_id, task_id, run_id, map_index, id, state, try_number,
 // max_tries, pool, queue, priority_weight, operator_name, queued_dttm, start_date, end_date,
 // duration, hostname, updated_at.
@@ -84,6 +90,11 @@ std::string TaskInstancesOfRuns(const SchemaInfo& schema, size_t n);
 // The unfinished (NULL or non-terminal state) task instances of `n` DAGs: dag_id parameters
 // (index ti_dag_state).
 std::string UnfinishedTaskInstances(const SchemaInfo& schema, size_t n);
+
+// The finished task instances (success, failed, skipped, upstream_failed) of `n` runs: (dag_id,
+// run_id) parameter pairs (index ti_dag_run). Columns: dag_id, task_id, run_id, map_index,
+// state, try_number, queued_dttm, start_date, end_date.
+std::string FinishedTaskInstanceTimings(const SchemaInfo& schema, size_t n);
 
 // Unfinished task instances counted by state, pool and queue: an aggregate over index ti_state.
 // Columns: state, pool, queue, n, pool_slots. No parameters.

@@ -190,6 +190,41 @@ Status DecodeTaskInstances(const db::ResultSet& rs, std::vector<TaskInstance>& o
   return Status::Ok();
 }
 
+Status DecodeTaskInstanceTimings(const db::ResultSet& rs, std::vector<TaskInstanceTiming>& out) {
+  FieldReader f(rs, "task_instance");
+  out.reserve(out.size() + rs.num_rows());
+  for (size_t i = 0; i < rs.num_rows(); ++i) {
+    f.SetRow(i);
+    TaskInstanceTiming t;
+    t.dag_id = f.Req<std::string>("dag_id");
+    t.task_id = f.Req<std::string>("task_id");
+    t.run_id = f.Req<std::string>("run_id");
+    t.map_index = f.Opt<int64_t>("map_index").value_or(-1);
+    t.state = ParseTaskInstanceState(f.Opt<std::string>("state"));
+    t.try_number = f.Opt<int64_t>("try_number");
+    t.queued_dttm = f.Opt<Timestamp>("queued_dttm");
+    t.start_date = f.Opt<Timestamp>("start_date");
+    t.end_date = f.Opt<Timestamp>("end_date");
+    if (!f.status().ok()) return f.status();
+    out.push_back(std::move(t));
+  }
+  return Status::Ok();
+}
+
+Status DecodeDagRunKeys(const db::ResultSet& rs, std::vector<DagRunKey>& out) {
+  FieldReader f(rs, "dag_run");
+  out.reserve(out.size() + rs.num_rows());
+  for (size_t i = 0; i < rs.num_rows(); ++i) {
+    f.SetRow(i);
+    DagRunKey k;
+    k.dag_id = f.Req<std::string>("dag_id");
+    k.run_id = f.Req<std::string>("run_id");
+    if (!f.status().ok()) return f.status();
+    out.push_back(std::move(k));
+  }
+  return Status::Ok();
+}
+
 Status DecodeTaskInstanceCounts(const db::ResultSet& rs, std::vector<TaskInstanceCount>& out) {
   FieldReader f(rs, "task_instance counts");
   for (size_t i = 0; i < rs.num_rows(); ++i) {

@@ -8,6 +8,7 @@
 
 #include "airflow/dag.h"
 #include "airflow/dag_run.h"
+#include "airflow/dag_run_key.h"
 #include "airflow/deadline.h"
 #include "airflow/job.h"
 #include "airflow/pool.h"
@@ -16,6 +17,7 @@
 #include "airflow/sla_miss.h"
 #include "airflow/task_instance.h"
 #include "airflow/task_instance_count.h"
+#include "airflow/task_instance_timing.h"
 #include "common/result.h"
 #include "db/result_set.h"
 
@@ -25,6 +27,8 @@ namespace slayer::airflow::detail {
 Status DecodeDagRuns(const db::ResultSet& rs, std::vector<DagRun>& out);
 Status DecodeTaskInstances(const db::ResultSet& rs, std::vector<TaskInstance>& out);
 Status DecodeTaskInstanceCounts(const db::ResultSet& rs, std::vector<TaskInstanceCount>& out);
+Status DecodeTaskInstanceTimings(const db::ResultSet& rs, std::vector<TaskInstanceTiming>& out);
+Status DecodeDagRunKeys(const db::ResultSet& rs, std::vector<DagRunKey>& out);
 Status DecodeSlaMisses(const db::ResultSet& rs, std::vector<SlaMiss>& out);
 Status DecodeDeadlines(const db::ResultSet& rs, std::vector<Deadline>& out);
 Status DecodeJobs(const db::ResultSet& rs, std::vector<Job>& out);

@@ -21,6 +21,7 @@
 #include "airflow/sla_miss.h"
 #include "airflow/task_instance.h"
 #include "airflow/task_instance_count.h"
+#include "airflow/task_instance_timing.h"
 #include "common/result.h"
 #include "common/time.h"
 
@@ -59,6 +60,12 @@ class AirflowSource {
     const std::string id(dag_id);
     return DagRunsInWindow(std::span<const std::string>(&id, 1), from, to);
   }
+  // The keys of the runs of the given DAGs whose logical date is in [from, to), at most `limit`
+  // of them (which ones, when there are more, is unspecified: ask for one more than needed to
+  // detect that). 3.x runs without a logical date are not included.
+  virtual Result<std::vector<DagRunKey>> DagRunKeysInWindow(std::span<const std::string> dag_ids,
+                                                            Timestamp from, Timestamp to,
+                                                            size_t limit) = 0;
   // The latest successful run of each DAG (by logical date on 2.x, run_after on 3.x); DAGs
   // without one are left out.
   virtual Result<std::vector<DagRun>> LatestSuccessfulDagRuns(
@@ -72,6 +79,10 @@ class AirflowSource {
   // The unfinished (NULL or non-terminal state) task instances of the given DAGs.
   virtual Result<std::vector<TaskInstance>> UnfinishedTaskInstances(
       std::span<const std::string> dag_ids) = 0;
+  // The finished task instances (success, failed, skipped, upstream_failed) of the given runs,
+  // state and timing columns only (task analytics).
+  virtual Result<std::vector<TaskInstanceTiming>> FinishedTaskInstanceTimings(
+      std::span<const DagRunKey> runs) = 0;
   // Unfinished task instances counted by state, pool and queue (an aggregate, not rows).
   virtual Result<std::vector<TaskInstanceCount>> UnfinishedTaskInstanceCounts() = 0;
 

@@ -149,6 +149,23 @@ Result<std::vector<DagRun>> SqlAirflowSource::DagRunsInWindow(
   return out;
 }
 
+Result<std::vector<DagRunKey>> SqlAirflowSource::DagRunKeysInWindow(
+    std::span<const std::string> dag_ids, Timestamp from, Timestamp to, size_t limit) {
+  std::vector<DagRunKey> out;
+  for (size_t start = 0; start < dag_ids.size() && out.size() < limit;
+       start += queries::kMaxKeysPerStatement) {
+    size_t n = std::min(queries::kMaxKeysPerStatement, dag_ids.size() - start);
+    std::vector<db::Param> params(dag_ids.begin() + start, dag_ids.begin() + start + n);
+    params.emplace_back(from);
+    params.emplace_back(to);
+    auto rs = connection_->Query(queries::DagRunKeysInWindow(schema_, n, limit - out.size()),
+                                 params);
+    if (!rs) return rs.error().WithContext("read dag_run keys in window");
+    SLAYER_RETURN_IF_ERROR(detail::DecodeDagRunKeys(*rs, out));
+  }
+  return out;
+}
+
 Result<std::vector<DagRun>> SqlAirflowSource::LatestSuccessfulDagRuns(
     std::span<const std::string> dag_ids) {
   // Two steps, each with a plan that cannot degrade into a scan of dag_run: the run ids by a
@@ -187,6 +204,16 @@ Result<std::vector<TaskInstance>> SqlAirflowSource::UnfinishedTaskInstances(
       *connection_, dag_ids, queries::kMaxKeysPerStatement,
       [&](size_t n) { return queries::UnfinishedTaskInstances(schema_, n); }, BindString,
       detail::DecodeTaskInstances, out, "read unfinished task_instance"));
+  return out;
+}
+
+Result<std::vector<TaskInstanceTiming>> SqlAirflowSource::FinishedTaskInstanceTimings(
+    std::span<const DagRunKey> runs) {
+  std::vector<TaskInstanceTiming> out;
+  SLAYER_RETURN_IF_ERROR(Batched(
+      *connection_, runs, queries::kMaxKeysPerStatement,
+      [&](size_t n) { return queries::FinishedTaskInstanceTimings(schema_, n); }, BindKey,
+      detail::DecodeTaskInstanceTimings, out, "read finished task_instance of runs"));
   return out;
 }
 

@@ -37,11 +37,16 @@ class SqlAirflowSource final : public AirflowSource {
   using AirflowSource::DagRunsInWindow;
   Result<std::vector<DagRun>> DagRunsInWindow(std::span<const std::string> dag_ids, Timestamp from,
                                               Timestamp to) override;
+  Result<std::vector<DagRunKey>> DagRunKeysInWindow(std::span<const std::string> dag_ids,
+                                                    Timestamp from, Timestamp to,
+                                                    size_t limit) override;
   Result<std::vector<DagRun>> LatestSuccessfulDagRuns(
       std::span<const std::string> dag_ids) override;
   Result<std::vector<TaskInstance>> TaskInstancesOfRuns(std::span<const DagRunKey> runs) override;
   Result<std::vector<TaskInstance>> UnfinishedTaskInstances(
       std::span<const std::string> dag_ids) override;
+  Result<std::vector<TaskInstanceTiming>> FinishedTaskInstanceTimings(
+      std::span<const DagRunKey> runs) override;
   Result<std::vector<TaskInstanceCount>> UnfinishedTaskInstanceCounts() override;
   Result<std::vector<SlaMiss>> SlaMisses(std::span<const std::string> dag_ids,
                                          Timestamp since) override;

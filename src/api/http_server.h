@@ -12,12 +12,13 @@
 #include <utility>
 #include <vector>
 
+#include "common/ascii.h"
 #include "common/status.h"
 
 namespace slayer::api {
 
-// ASCII case-insensitive equality, as HTTP compares header names and tokens ("gzip").
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// HTTP compares header names and tokens ("gzip") ignoring ASCII case.
+using slayer::EqualsIgnoreCase;
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", ...

@@ -12,6 +12,10 @@ std::string LandingPage(const std::string& telemetry_path) {
          "<li><a href=\"" + telemetry_path + "\">Metrics</a></li>"
          "<li><a href=\"/api/v1/violations\">Current violations (JSON)</a></li>"
          "<li><a href=\"/api/v1/status\">Status (JSON)</a></li>"
+         "<li><a href=\"/api/v1/report\">History report, last 30 days (JSON)</a></li>"
+         "<li><a href=\"/api/v1/incidents\">Incidents, last 30 days (JSON)</a></li>"
+         "<li><a href=\"/api/v1/health\">Airflow uptime, last 7, 30 and 90 days (JSON)</a></li>"
+         "<li><a href=\"/api/v1/tasks\">Task analytics, last 7 days (JSON)</a></li>"
          "<li><a href=\"/-/healthy\">Health</a>, <a href=\"/-/ready\">Readiness</a></li>"
          "</ul></body></html>\n";
 }
@@ -48,6 +52,10 @@ void RegisterRoutes(HttpServer& server, app::Service& service, const Clock& cloc
   server.Handle("GET", "/api/v1/violations", [&service, &clock](const HttpRequest&) {
     return HttpResponse::Json(200, ViolationsJson(service.States(), clock.Now()));
   });
+  server.Handle("GET", "/api/v1/report", ReportHandler(options.history, clock));
+  server.Handle("GET", "/api/v1/incidents", IncidentsHandler(options.history, clock));
+  server.Handle("GET", "/api/v1/health", HealthHandler(options.history, clock));
+  server.Handle("GET", "/api/v1/tasks", TasksHandler(options.tasks, clock));
   server.Handle("GET", "/", [path = options.telemetry_path](const HttpRequest&) {
     HttpResponse r = HttpResponse::Text(200, LandingPage(path));
     r.content_type = "text/html; charset=utf-8";

@@ -8,6 +8,7 @@
 #include "app/instance_state.h"
 #include "common/status.h"
 #include "metrics/family.h"
+#include "notify/dispatcher.h"
 
 namespace slayer::app {
 
@@ -43,8 +44,15 @@ Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metri
 Status CollectCanaries(const std::vector<InstanceState>& states,
                        std::vector<metrics::Family>* out);
 
-// All of the above, rendered in the Prometheus text format.
+// slayer_notifications_total{channel,kind,outcome} and slayer_outbox_pending{channel}
+// (docs/notifications.md#metrics). notification_collector.cc.
+Status CollectNotifications(const notify::NotificationCounters& counters,
+                            std::vector<metrics::Family>* out);
+
+// All of the above, rendered in the Prometheus text format. `notifications` is null when no
+// channel is configured (or nothing is recorded).
 Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
-                                     std::string_view version, Timestamp now);
+                                     std::string_view version, Timestamp now,
+                                     const notify::NotificationCounters* notifications = nullptr);
 
 }  // namespace slayer::app

@@ -35,8 +35,9 @@ Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metri
   std::vector<double> bounds = kScheduleDelayBuckets;
   bounds.push_back(std::numeric_limits<double>::infinity());
   FamilyBuilder delay("airflow_schedule_delay_seconds",
-                      "Start of scheduled Airflow DAG runs minus when they were due (run_after).",
-                      MetricType::kHistogram, {"airflow_instance"}, bounds);
+                      "Start of scheduled Airflow DAG runs minus when they were due (run_after), "
+                      "by the DAG's schedule frequency.",
+                      MetricType::kHistogram, {"airflow_instance", "dag_class"}, bounds);
 
   std::vector<double> queue_bounds = kTaskQueueBuckets;
   queue_bounds.push_back(std::numeric_limits<double>::infinity());
@@ -69,8 +70,11 @@ Status CollectHealth(const std::vector<InstanceState>& states, std::vector<metri
                         static_cast<double>(h.import_errors_unpaused.value_or(0)));
       import_errors.Add({s.name, "true"}, static_cast<double>(h.import_errors_paused.value_or(0)));
     }
-    if (h.schedule_delay.cumulative.size() == bounds.size()) {
-      delay.AddHistogram({s.name}, h.schedule_delay.cumulative, h.schedule_delay.sum);
+    for (DagClass c : kAllDagClasses) {
+      const HealthHistogram& d = h.schedule_delay_by_class[static_cast<size_t>(c)];
+      if (d.cumulative.size() == bounds.size()) {
+        delay.AddHistogram({s.name, std::string(DagClassName(c))}, d.cumulative, d.sum);
+      }
     }
     if (h.task_queue.cumulative.size() == queue_bounds.size()) {
       queue.AddHistogram({s.name}, h.task_queue.cumulative, h.task_queue.sum);

@@ -30,6 +30,9 @@ bool IsMonitoredJobType(std::string_view type) {
 // it was last active, so it is not observed twice while it is plausibly the same execution.
 constexpr Duration kObservedMemory = 24h;
 
+// Distinct schedule texts whose class is remembered (a few hundred in a large deployment).
+constexpr size_t kMaxCachedSchedules = 10000;
+
 double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 void Observe(const std::vector<double>& bounds, double value, HealthHistogram& h) {
@@ -214,26 +217,46 @@ Status HealthReader::Read(airflow::AirflowSource& source,
   });
   state.canaries = std::move(canaries);
 
-  ObserveScheduleDelays(active_runs, now);
+  ObserveScheduleDelays(active_runs, dags, now);
   state.schedule_delay = schedule_delay_;
+  state.schedule_delay_by_class = schedule_delay_by_class_;
   ObserveTaskQueueTimes(*task_instances, now);
   state.task_queue = task_queue_;
   *out = std::move(state);
   return Status::Ok();
 }
 
+DagClass HealthReader::ClassOf(const std::vector<airflow::Dag>& dags, const std::string& dag_id) {
+  // A linear search: it runs once per newly observed run, a handful per poll.
+  auto dag = std::find_if(dags.begin(), dags.end(),
+                          [&](const airflow::Dag& d) { return d.dag_id == dag_id; });
+  if (dag == dags.end() || !dag->schedule) return DagClass::kOther;
+  if (auto it = class_by_schedule_.find(*dag->schedule); it != class_by_schedule_.end()) {
+    return it->second;
+  }
+  if (class_by_schedule_.size() >= kMaxCachedSchedules) class_by_schedule_.clear();
+  const DagClass c = ClassifySchedule(dag->schedule);
+  class_by_schedule_.emplace(*dag->schedule, c);
+  return c;
+}
+
 void HealthReader::ObserveScheduleDelays(const std::vector<airflow::DagRun>& active_runs,
-                                         Timestamp now) {
+                                         const std::vector<airflow::Dag>& dags, Timestamp now) {
   if (schedule_delay_.cumulative.empty()) {
     schedule_delay_.cumulative.assign(kScheduleDelayBuckets.size() + 1, 0);
+    for (HealthHistogram& h : schedule_delay_by_class_) {
+      h.cumulative.assign(kScheduleDelayBuckets.size() + 1, 0);
+    }
   }
   for (const airflow::DagRun& run : active_runs) {
     if (run.run_type != "scheduled" || !run.start_date) continue;
     auto [it, first] = observed_.insert_or_assign({run.dag_id, run.run_id}, now);
     if (!first) continue;
     // run_after is when the run was due (3.x column; on 2.x the data interval end).
-    Observe(kScheduleDelayBuckets, std::max(0.0, Seconds(*run.start_date - run.run_after)),
-            schedule_delay_);
+    const double delay = std::max(0.0, Seconds(*run.start_date - run.run_after));
+    Observe(kScheduleDelayBuckets, delay, schedule_delay_);
+    Observe(kScheduleDelayBuckets, delay,
+            schedule_delay_by_class_[static_cast<size_t>(ClassOf(dags, run.dag_id))]);
   }
   std::erase_if(observed_, [&](const auto& entry) { return now - entry.second > kObservedMemory; });
 }

@@ -6,6 +6,7 @@
 // Metrics and sources: docs/health.md.
 #pragma once
 
+#include <array>
 #include <map>
 #include <string>
 #include <tuple>
@@ -36,7 +37,8 @@ class HealthReader {
   // Reads jobs, task instance counts, pools and the task instances of `active_runs` from
   // `source`, and fills `out` as of `now` (wall clock) with the DAG counts of `dags` and the
   // queued/running counts of `active_runs` (the poller's reads). Scheduled runs of
-  // `active_runs` with a start_date not observed before add to the schedule-delay histogram;
+  // `active_runs` with a start_date not observed before add to the schedule-delay histogram
+  // (and to the one of their DAG's class, from the schedule of `dags`);
   // task instance tries that started and were not observed before, to the task-queue
   // histogram. For the canary rules of `rules` (`canary: true`) and the DAGs of `dags` they
   // match, it also reads those DAGs' latest successful runs. On a read error `out` and the
@@ -53,13 +55,19 @@ class HealthReader {
   // (dag_id, run_id, task_id, map_index, try_number): one try of a task instance.
   using TryKey = std::tuple<std::string, std::string, std::string, int64_t, int64_t>;
 
-  void ObserveScheduleDelays(const std::vector<airflow::DagRun>& active_runs, Timestamp now);
+  void ObserveScheduleDelays(const std::vector<airflow::DagRun>& active_runs,
+                             const std::vector<airflow::Dag>& dags, Timestamp now);
+  DagClass ClassOf(const std::vector<airflow::Dag>& dags, const std::string& dag_id);
   void ObserveTaskQueueTimes(const std::vector<airflow::TaskInstance>& task_instances,
                              Timestamp now);
 
   // (dag_id, run_id) -> when it was last seen active; forgotten kObservedMemory after that.
   std::map<std::pair<std::string, std::string>, Timestamp> observed_;
   HealthHistogram schedule_delay_;
+  std::array<HealthHistogram, kAllDagClasses.size()> schedule_delay_by_class_;
+  // Schedule text -> class: a cron's class takes a few hundred steps to find, and the same
+  // schedules repeat across DAGs and polls. Cleared when it grows past a bound.
+  std::map<std::string, DagClass, std::less<>> class_by_schedule_;
   // Task instance tries observed -> when last seen; forgotten kObservedMemory after that.
   std::map<TryKey, Timestamp> observed_tries_;
   HealthHistogram task_queue_;

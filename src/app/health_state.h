@@ -4,11 +4,13 @@
 // InstanceState; thread-compatible. The metrics made from it are specified in docs/health.md.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/dag_class.h"
 #include "common/time.h"
 
 namespace slayer::app {
@@ -80,8 +82,10 @@ struct HealthState {
   // DAGs with has_import_errors, by paused; std::nullopt before Airflow 2.3 (no column).
   std::optional<int64_t> import_errors_unpaused;
   std::optional<int64_t> import_errors_paused;
-  // start_date - run_after of scheduled runs, each observed once (seconds).
+  // start_date - run_after of scheduled runs, each observed once (seconds): all runs, and by
+  // the class of their DAG's schedule (indexed by DagClass; their sum is schedule_delay).
   HealthHistogram schedule_delay;
+  std::array<HealthHistogram, kAllDagClasses.size()> schedule_delay_by_class;
   // start_date - queued_dttm of the task instance tries of active runs, each observed once
   // (seconds).
   HealthHistogram task_queue;

@@ -63,6 +63,7 @@ InstancePoller::InstancePoller(config::AirflowInstance instance, const Clock& cl
       clock_(clock),
       factory_(std::move(factory)),
       options_(options),
+      store_(store),
       rules_(rules ? std::move(rules) : std::make_shared<const rules::RuleSet>()),
       engine_(EngineOptionsFor(instance_, options_), rules_, store) {
   state_.name = instance_.name;
@@ -73,11 +74,17 @@ InstanceState InstancePoller::state() const {
   return state_;
 }
 
+Duration InstancePoller::health_max_gap() const {
+  return std::max<Duration>(3 * instance_.poll_interval, std::chrono::seconds(30));
+}
+
 Status InstancePoller::PollOnce() {
   const auto start = clock_.Monotonic();
   Status status = Status::Ok();
+  health_sample_.reset();
   if (!source_) status = Connect(start);
   if (status.ok()) status = Read();
+  RecordHealth();
   const double elapsed = Seconds(clock_.Monotonic() - start);
   {
     std::lock_guard lock(mu_);
@@ -143,6 +150,7 @@ Status InstancePoller::Connect(std::chrono::steady_clock::time_point now) {
   dags_read_at_.reset();
   sla_full_read_at_.reset();
   const airflow::SchemaInfo& schema = source_->schema();
+  engine_.SetAirflowMajor(schema.major);
   {
     std::lock_guard lock(mu_);
     state_.schema = schema;
@@ -181,6 +189,8 @@ Status InstancePoller::Read() {
   Status health_status = health_reader_.Read(*source_, *active, dags_, *rules_, clock_.Now(),
                                              instance_.health, &health);
   if (!health_status.ok()) return fail(health_status, "read airflow health");
+  health_sample_ = health.airflow_up;
+  health_sampled_at_ = clock_.Now();
   {
     std::lock_guard lock(mu_);
     state_.health = std::move(health);
@@ -292,6 +302,24 @@ std::vector<Violation> InstancePoller::BuildViolations() const {
            std::tie(b.dag_id, b.run_id, b.task_id, b.rule);
   });
   return out;
+}
+
+void InstancePoller::RecordHealth() {
+  if (store_ == nullptr) return;
+  // A failed read is an unknown sample, timed now: it ends the stretch the last poll extended.
+  const Timestamp at = health_sample_ ? health_sampled_at_ : clock_.Now();
+  Status st = store_->RecordHealthSample(instance_.name, health_sample_, at, health_max_gap());
+  if (!st.ok()) {
+    LogWarn("cannot record airflow health", {{"instance", instance_.name}, {"err", st.message()}});
+  }
+  const auto now = clock_.Monotonic();
+  if (health_retention_at_ && now - *health_retention_at_ < std::chrono::hours(1)) return;
+  health_retention_at_ = now;
+  auto deleted = store_->DeleteHealthBefore(clock_.Now() - options_.retention);
+  if (!deleted) {
+    LogWarn("cannot apply health retention",
+            {{"instance", instance_.name}, {"err", deleted.error().message()}});
+  }
 }
 
 void InstancePoller::Fail(const Status& status, bool connection_lost) {

@@ -55,7 +55,13 @@ class InstancePoller {
 
   // Connects if needed (unless still backing off) and reads. On error the state keeps the last
   // known misses, db_up becomes false for connection-level errors, and the error is returned.
+  // With a store, records the poll's airflow_up in its health intervals (unknown when the
+  // health read failed; docs/health.md#uptime); a store failure there is logged, not returned.
   Status PollOnce();
+
+  // Two health samples further apart than this leave the time between them unknown:
+  // max(3 x poll_interval, 30s).
+  Duration health_max_gap() const;
 
   // Re-reads the items whose need-by has passed since the last check and declares their
   // misses (the timer queue between polls). Does nothing while disconnected.
@@ -69,6 +75,13 @@ class InstancePoller {
 
   InstanceState state() const;
 
+  // Routes the engine's item changes to notifications (InstanceEngine::SetNotifier). Call
+  // before the first poll.
+  void SetNotifier(std::shared_ptr<const notify::Router> router,
+                   engine::InstanceEngine::AfterRecord after_record) {
+    engine_.SetNotifier(std::move(router), std::move(after_record));
+  }
+
  private:
   Status Connect(std::chrono::steady_clock::time_point now);
   Status Read();
@@ -78,6 +91,8 @@ class InstancePoller {
   // Copies the engine's items, counters and the violations into state_ (under mu_).
   void PublishEngine();
   void Fail(const Status& status, bool connection_lost);
+  // Records this poll's health sample and applies the health retention hourly.
+  void RecordHealth();
 
   const config::AirflowInstance instance_;
   const Clock& clock_;
@@ -98,6 +113,11 @@ class InstancePoller {
   std::map<std::string, std::map<std::string, Duration>> task_sla_;
   std::optional<std::chrono::steady_clock::time_point> task_sla_read_at_;
   HealthReader health_reader_;
+  store::Store* const store_;  // may be null
+  // airflow_up as this poll read it, and when (wall clock); unset when the read failed.
+  std::optional<bool> health_sample_;
+  Timestamp health_sampled_at_{};
+  std::optional<std::chrono::steady_clock::time_point> health_retention_at_;
   std::shared_ptr<const rules::RuleSet> rules_;  // never null; the canary rules for health_reader_
   engine::InstanceEngine engine_;
   bool restored_ = false;

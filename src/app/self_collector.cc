@@ -48,13 +48,15 @@ Status CollectSelf(const std::vector<InstanceState>& states, std::string_view ve
 }
 
 Result<std::string> RenderExposition(const std::vector<InstanceState>& states,
-                                     std::string_view version, Timestamp now) {
+                                     std::string_view version, Timestamp now,
+                                     const notify::NotificationCounters* notifications) {
   std::vector<metrics::Family> families;
   SLAYER_RETURN_IF_ERROR(CollectSlaMisses(states, &families));
   SLAYER_RETURN_IF_ERROR(CollectDeadlines(states, now, &families));
   SLAYER_RETURN_IF_ERROR(CollectHealth(states, &families));
   SLAYER_RETURN_IF_ERROR(CollectCanaries(states, &families));
   SLAYER_RETURN_IF_ERROR(CollectSelf(states, version, &families));
+  if (notifications) SLAYER_RETURN_IF_ERROR(CollectNotifications(*notifications, &families));
   auto snapshot = metrics::Snapshot::Create(std::move(families));
   if (!snapshot) return snapshot.error();
   std::string text;

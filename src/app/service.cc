@@ -27,6 +27,7 @@ Status Service::Start() {
     store_ = std::move(*store);
   }
   started_at_ = clock_.Now();
+  SLAYER_RETURN_IF_ERROR(StartNotifications(*config));
   return StartPollers(*config);
 }
 
@@ -43,6 +44,12 @@ Status Service::Reload() {
     return rules.error();
   }
   StopPollers();
+  StopNotifications();
+  if (Status st = StartNotifications(*config); !st.ok()) {
+    // The new channels cannot be made (an unreadable ca_file, say): keep running without
+    // them rather than stop monitoring; the outbox keeps their events.
+    LogError("notifications not started after reload", {{"err", st.message()}});
+  }
   SLAYER_RETURN_IF_ERROR(StartPollers(*config));
   LogInfo("config reloaded", {{"instances", (*config)->airflow.size()},
                               {"rules", (*config)->rules.size()}});
@@ -52,6 +59,48 @@ Status Service::Reload() {
 void Service::Stop() {
   std::lock_guard lock(lifecycle_mu_);
   StopPollers();
+  StopNotifications();
+}
+
+Status Service::StartNotifications(const config::ValidatedConfig& config) {
+  auto router = notify::Router::Make(*config);
+  if (!router) return router.error().WithContext("notifications");
+  router_ = std::move(*router);
+  if (!store_ || config->channels.empty()) return Status::Ok();
+  std::vector<notify::DispatchChannel> channels;
+  for (const config::Channel& c : config->channels) {
+    auto channel = notify::MakeChannel(c);
+    if (!channel) return channel.error().WithContext("channel '" + c.name + "'");
+    channels.push_back({std::move(*channel), c});
+  }
+  notify::DispatcherOptions options;
+  options.give_up_after = config->notifications.give_up_after;
+  auto dispatcher = std::make_shared<notify::Dispatcher>(*store_, clock_, std::move(channels),
+                                                         options, notify_counters_);
+  SLAYER_RETURN_IF_ERROR(dispatcher->Start());
+  std::lock_guard lock(notify_mu_);
+  dispatcher_ = std::move(dispatcher);
+  return Status::Ok();
+}
+
+void Service::StopNotifications() {
+  std::shared_ptr<notify::Dispatcher> dispatcher;
+  {
+    std::lock_guard lock(notify_mu_);
+    dispatcher = std::move(dispatcher_);
+  }
+  if (dispatcher) dispatcher->Stop();
+}
+
+void Service::AfterRecord(const std::vector<notify::Suppressed>& suppressed) {
+  std::shared_ptr<notify::Dispatcher> dispatcher;
+  {
+    std::lock_guard lock(notify_mu_);
+    dispatcher = dispatcher_;
+  }
+  if (!dispatcher) return;
+  dispatcher->CountSuppressed(suppressed);
+  dispatcher->Wake();
 }
 
 Status Service::StartPollers(const config::ValidatedConfig& config) {
@@ -62,9 +111,14 @@ Status Service::StartPollers(const config::ValidatedConfig& config) {
   options.retention = config->storage.retention;
   {
     std::lock_guard lock(pollers_mu_);
+    display_timezone_ = config->display_timezone;
+    airflow_instances_ = config->airflow;
     for (const auto& instance : config->airflow) {
       pollers_.push_back(std::make_unique<InstancePoller>(instance, clock_, factory_, options,
                                                           shared, store_.get()));
+      if (store_) {
+        pollers_.back()->SetNotifier(router_, [this](const auto& s) { AfterRecord(s); });
+      }
     }
   }
   Publish();
@@ -115,7 +169,17 @@ void Service::PollLoop(InstancePoller* poller, std::stop_token stop) {
 }
 
 void Service::Publish() {
-  auto text = RenderExposition(States(), version_, clock_.Now());
+  std::optional<notify::NotificationCounters> notifications;
+  {
+    std::shared_ptr<notify::Dispatcher> dispatcher;
+    {
+      std::lock_guard lock(notify_mu_);
+      dispatcher = dispatcher_;
+    }
+    if (dispatcher) notifications = dispatcher->Counters();
+  }
+  auto text = RenderExposition(States(), version_, clock_.Now(),
+                               notifications ? &*notifications : nullptr);
   if (!text) {
     // A bug (an invalid family), never data: keep serving the previous exposition.
     LogError("cannot build metrics", {{"err", text.error().message()}});
@@ -129,6 +193,16 @@ void Service::Publish() {
 std::shared_ptr<const std::string> Service::Exposition() const {
   std::lock_guard lock(exposition_mu_);
   return exposition_;
+}
+
+std::string Service::display_timezone() const {
+  std::lock_guard lock(pollers_mu_);
+  return display_timezone_;
+}
+
+std::vector<config::AirflowInstance> Service::airflow_instances() const {
+  std::lock_guard lock(pollers_mu_);
+  return airflow_instances_;
 }
 
 std::vector<InstanceState> Service::States() const {

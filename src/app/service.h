@@ -18,6 +18,8 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "config/config.h"
+#include "notify/dispatcher.h"
+#include "notify/router.h"
 
 namespace slayer::app {
 
@@ -51,12 +53,24 @@ class Service {
   bool Ready() const { return ready_.load(); }
   // The latest state of every instance, in config order.
   std::vector<InstanceState> States() const;
+  // The history store Start() opened (kept across reloads), or nullptr. Set once by Start(),
+  // before the HTTP server starts, so reading it needs no lock.
+  store::Store* store() const { return store_.get(); }
+  // The running config's display_timezone ("UTC" before Start()).
+  std::string display_timezone() const;
+  // The running config's Airflow instances (empty before Start()).
+  std::vector<config::AirflowInstance> airflow_instances() const;
   // When Start() succeeded (wall clock).
   Timestamp started_at() const { return started_at_; }
 
  private:
   Status StartPollers(const config::ValidatedConfig& config);
   void StopPollers();
+  // The notification dispatcher for `config`'s channels (none without a store or channels),
+  // and the router the pollers use.
+  Status StartNotifications(const config::ValidatedConfig& config);
+  void StopNotifications();
+  void AfterRecord(const std::vector<notify::Suppressed>& suppressed);
   void PollLoop(InstancePoller* poller, std::stop_token stop);
   void Publish();
 
@@ -74,7 +88,16 @@ class Service {
   // Written under lifecycle_mu_ and read by Publish/States under pollers_mu_.
   mutable std::mutex pollers_mu_;
   std::vector<std::unique_ptr<InstancePoller>> pollers_;  // GUARDED_BY(pollers_mu_)
+  std::string display_timezone_ = "UTC";                  // GUARDED_BY(pollers_mu_)
+  std::vector<config::AirflowInstance> airflow_instances_;  // GUARDED_BY(pollers_mu_)
   std::vector<std::jthread> threads_;                     // GUARDED_BY(lifecycle_mu_)
+
+  // Replaced on reload (under lifecycle_mu_); read by poller threads under notify_mu_.
+  std::shared_ptr<const notify::Router> router_;            // GUARDED_BY(lifecycle_mu_)
+  std::shared_ptr<notify::OutcomeCounters> notify_counters_ =
+      std::make_shared<notify::OutcomeCounters>();
+  mutable std::mutex notify_mu_;
+  std::shared_ptr<notify::Dispatcher> dispatcher_;  // GUARDED_BY(notify_mu_)
 
   std::mutex wake_mu_;
   std::condition_variable_any wake_;

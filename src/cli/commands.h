@@ -58,6 +58,29 @@ struct ExplainOptions {
 // DAG, 2 on error.
 int RunExplain(const GlobalOptions& global, const ExplainOptions& options);
 
+struct ReportOptions {
+  // --since: a duration back from now, or an RFC 3339 instant; empty = the mode's default
+  // (30d; --tasks 7d; --health the windows 7d, 30d and 90d).
+  std::string since;
+  std::string until;             // --until: the same; empty = now
+  std::string dag;               // --dag: a DAG id glob; empty = every DAG
+  std::string rule;              // --rule: exact rule name; empty = every rule
+  std::string group_by = "dag";  // --group-by dag|rule|task
+  std::string format = "table";  // --format table|json|csv
+  bool hours = false;            // --hours: by-hour histograms of every group (table)
+  std::string storage_path;      // --storage.path; empty = the config's storage
+  bool health = false;           // --health: Airflow uptime from the store instead
+  bool tasks = false;            // --tasks: task analytics read from Airflow instead
+  std::string instance;          // --instance (--health, --tasks): one airflow instance
+};
+
+// `slayer report`: the history of the deadlines whose need-by is in [since, until), from the
+// store (docs/report.md); with --health each Airflow instance's uptime from the store, with
+// --tasks task analytics read from Airflow's database through the config's instances
+// (docs/health.md). Never creates a store. 0 when printed (also when empty), 2 on error (bad
+// flag, bad config, no store at the configured path, store or Airflow unreadable).
+int RunReport(const GlobalOptions& global, const ReportOptions& options);
+
 // `slayer check-config`: prints the config as understood; 1 with file:line:col errors.
 int RunCheckConfig(const GlobalOptions& global);
 

@@ -73,8 +73,13 @@ int RunServeWithClock(const GlobalOptions& global, const ServeOptions& serve, co
     std::cerr << st.message() << "\n";
     return 2;
   }
-  api::RegisterRoutes(**server, service, clock,
-                      {.telemetry_path = serve.telemetry_path, .version = std::string(kVersion)});
+  api::RegisterRoutes(
+      **server, service, clock,
+      {.telemetry_path = serve.telemetry_path,
+       .version = std::string(kVersion),
+       .history = {.store = [&service] { return service.store(); },
+                   .display_timezone = [&service] { return service.display_timezone(); }},
+       .tasks = {.instances = [&service] { return service.airflow_instances(); }}});
   if (Status st = (*server)->Start(); !st.ok()) {
     std::cerr << st.message() << "\n";
     service.Stop();

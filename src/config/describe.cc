@@ -126,6 +126,22 @@ std::string DescribeRule(const Rule& r) {
   return out;
 }
 
+// A template on one line: "\"{{summary}}\\n{{url}}\"".
+std::string QuoteTemplate(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 std::string DescribeChannel(const Channel& c) {
   std::string out = c.name + ": " + std::string(ChannelTypeName(c.type));
   switch (c.type) {
@@ -157,6 +173,9 @@ std::string DescribeChannel(const Channel& c) {
       }
       break;
   }
+  if (!c.title.empty()) out += "; title " + QuoteTemplate(c.title);
+  if (!c.text.empty()) out += "; text " + QuoteTemplate(c.text);
+  if (!c.ca_file.empty()) out += "; trusts the CAs in " + c.ca_file;
   out += "; ";
   out += c.send_resolved ? "sends" : "does not send";
   out += " recoveries; timeout " + FormatDuration(c.timeout);

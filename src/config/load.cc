@@ -212,6 +212,9 @@ class Loader {
   template <typename Enum>
   std::optional<Enum> EnumValue(const Field& f, std::string_view kind, const std::vector<Enum>& all,
                                 std::string_view (*name)(Enum));
+  // The content of the file named by `f` (relative to the config file's directory); `full_path`
+  // receives the path read.
+  std::optional<std::string> FileContent(const Field& f, std::string* full_path);
   // The trimmed content of the file named by `f`; `full_path` receives the path read.
   std::optional<std::string> ReadSecretFile(const Field& f, std::string* full_path = nullptr);
   // `key` or `key_file`: the credential, or std::nullopt when neither is given or it failed.
@@ -507,7 +510,7 @@ std::optional<Enum> Loader::EnumValue(const Field& f, std::string_view kind,
   return std::nullopt;
 }
 
-std::optional<std::string> Loader::ReadSecretFile(const Field& f, std::string* full_path) {
+std::optional<std::string> Loader::FileContent(const Field& f, std::string* full_path) {
   auto path = Text(f, "a file path");
   if (!path) return std::nullopt;
   if (path->empty()) {
@@ -516,12 +519,20 @@ std::optional<std::string> Loader::ReadSecretFile(const Field& f, std::string* f
   }
   std::string full = *path;
   if (full[0] != '/' && !base_dir_.empty()) full = base_dir_ + "/" + full;
-  if (full_path) *full_path = full;
+  *full_path = full;
   auto content = options_.read_file ? options_.read_file(full) : ReadFileFromDisk(full);
   if (!content) {
     Error(f, f.what + ": " + content.error().message());
     return std::nullopt;
   }
+  return std::move(*content);
+}
+
+std::optional<std::string> Loader::ReadSecretFile(const Field& f, std::string* full_path) {
+  std::string full;
+  auto content = FileContent(f, &full);
+  if (!content) return std::nullopt;
+  if (full_path) *full_path = full;
   std::string value = Trim(*content);
   diagnostics.AddSecret(value);
   if (value.empty()) {
@@ -1169,7 +1180,10 @@ void Loader::LoadChannel(const Field& f, const std::string& name) {
                       {"url", "from", "to", "username", "password", "password_file"});
       break;
   }
-  accepted.insert(accepted.end(), {"send_resolved", "timeout", "max_retries", "backoff"});
+  // A webhook's body is fixed (SPEC section 5); every other channel renders a title and a text.
+  if (*type != ChannelType::kWebhook) accepted.insert(accepted.end(), {"title", "text"});
+  accepted.insert(accepted.end(),
+                  {"ca_file", "send_resolved", "timeout", "max_retries", "backoff"});
   m->CheckKeys(accepted, "in " + std::string(ChannelTypeName(*type)) + " channel " + Quote(name));
 
   channel.url = UrlValue(*m, "url");
@@ -1198,6 +1212,29 @@ void Loader::LoadChannel(const Field& f, const std::string& name) {
   }
   if (auto user = m->Get("username")) {
     if (auto text = Text(*user, "a user name")) channel.username = *text;
+  }
+  for (auto [key, out] : {std::pair<const char*, std::string*>{"title", &channel.title},
+                          {"text", &channel.text}}) {
+    auto field = m->Get(key);
+    if (!field) continue;
+    auto text = Text(*field, "a message template such as \"{{dag_id}} is late\"");
+    if (!text) continue;
+    if (text->empty()) {
+      Error(*field, field->what + " is empty (leave it out for the default)");
+    } else {
+      *out = std::move(*text);  // the Validator checks the placeholders
+    }
+  }
+  if (auto field = m->Get("ca_file")) {
+    std::string path;
+    if (auto pem = FileContent(*field, &path)) {
+      if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+        Error(*field, field->what + ": " + path +
+                          " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+      } else {
+        channel.ca_file = path;
+      }
+    }
   }
   if (auto field = m->Get("send_resolved")) {
     if (auto b = Bool(*field)) channel.send_resolved = *b;

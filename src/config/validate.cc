@@ -1,7 +1,10 @@
 #include "config/validate.h"
 
+#include <cctype>
 #include <map>
 
+#include "common/ascii.h"
+#include "common/template_syntax.h"
 #include "config/validator.h"
 #include "cron/cron_expression.h"
 #include "cron/zoned_schedule.h"
@@ -33,22 +36,16 @@ bool IsValidName(std::string_view name, bool allow_dot) {
   return true;
 }
 
-bool IsLabelName(std::string_view name) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
-
 bool HasScheme(std::string_view url, std::initializer_list<std::string_view> schemes) {
   for (std::string_view s : schemes) {
     if (url.starts_with(s) && url.size() > s.size()) return true;
   }
   return false;
 }
+
+// The headers a webhook channel sets on every request; `headers:` may not override them.
+const std::vector<std::string_view> kWebhookOwnHeaders = {"Content-Type", "Content-Length",
+                                                          "Idempotency-Key", "X-Slayer-Signature"};
 
 // RFC 7230 token characters, for HTTP header names.
 bool IsHeaderName(std::string_view name) {
@@ -239,6 +236,13 @@ class Checker {
               Error(path + ".headers." + name,
                     "header name " + Quote(name) + in + " is not a valid HTTP header name");
             }
+            for (std::string_view own : kWebhookOwnHeaders) {
+              if (EqualsIgnoreCase(name, own)) {
+                Error(path + ".headers." + name,
+                      "header " + Quote(name) + in + " is set by SLAyer itself (" +
+                          detail::JoinNames(kWebhookOwnHeaders) + ")");
+              }
+            }
           }
           break;
         case ChannelType::kEmail:
@@ -265,6 +269,18 @@ class Checker {
                             " has a password but no 'username' to log in with");
           }
           break;
+      }
+      for (auto [key, text] : {std::pair<const char*, const std::string*>{"title", &c.title},
+                               {"text", &c.text}}) {
+        if (text->empty()) continue;
+        if (c.type == ChannelType::kWebhook) {
+          Error(path + "." + key, Quote(key) + in +
+                                      ": a webhook posts a fixed JSON body; templates apply to "
+                                      "the other channel types");
+          continue;
+        }
+        Status status = CheckTemplateSyntax(*text);
+        if (!status.ok()) Error(path + "." + key, Quote(key) + in + ": " + status.message());
       }
       CheckPositive(path + ".timeout", "'timeout'" + in, c.timeout);
       if (c.max_retries && *c.max_retries < 0) {
@@ -392,7 +408,7 @@ class Checker {
       }
       for (const auto& [name, value] : r.labels) {
         std::string label_path = path + ".labels." + name;
-        if (!IsLabelName(name)) {
+        if (!IsPrometheusLabelName(name)) {
           Error(label_path, "label name " + Quote(name) + " " + in +
                                 " is not a valid Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
         } else if (name.starts_with("__")) {

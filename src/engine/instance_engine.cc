@@ -1,6 +1,7 @@
 #include "engine/instance_engine.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "common/log.h"
 
@@ -177,7 +178,7 @@ Status InstanceEngine::ReadRunsByKey(airflow::AirflowSource& source,
   }
   for (const DagRunKey& key : keys) {
     if (seen.contains(key)) continue;
-    SLAYER_RETURN_IF_ERROR(Record(tracker_.AbandonRun(key.dag_id, key.run_id, now)));
+    SLAYER_RETURN_IF_ERROR(Record(tracker_.AbandonRun(key.dag_id, key.run_id, now), now));
   }
   return Status::Ok();
 }
@@ -275,7 +276,7 @@ Status InstanceEngine::EvaluateDags(airflow::AirflowSource& source,
                                     bool full, Timestamp now) {
   auto facts = ReadFacts(source, dag_ids, std::move(runs), full, /*advance=*/true, now);
   if (!facts) return facts.error();
-  return Record(tracker_.Apply(EvaluateFacts(*facts, now), now));
+  return Record(tracker_.Apply(EvaluateFacts(*facts, now), now), now);
 }
 
 std::vector<rules::Observation> InstanceEngine::EvaluateFacts(
@@ -469,8 +470,16 @@ void InstanceEngine::Count(const Transition& t) {
   }
 }
 
-Status InstanceEngine::Record(const ApplyResult& result) {
+void InstanceEngine::SetNotifier(std::shared_ptr<const notify::Router> router,
+                                 AfterRecord after_record) {
+  router_ = std::move(router);
+  after_record_ = std::move(after_record);
+}
+
+Status InstanceEngine::Record(const ApplyResult& result, Timestamp now) {
   std::map<ItemKey, const Item*> last;
+  std::vector<store::OutboxEvent> events;
+  std::vector<notify::Suppressed> suppressed;
   for (const Transition& t : result.transitions) {
     if (t.from && *t.from == t.item.state) continue;
     if (t.from || t.item.state != ItemState::kPending) Count(t);
@@ -483,19 +492,45 @@ Status InstanceEngine::Record(const ApplyResult& result) {
                                   {"task_id", t.item.key.task_id},
                                   {"need_by", FormatRfc3339(t.item.need_by)}});
     }
+    if (router_) {
+      notify::DagContext context;
+      context.airflow_major = airflow_major_;
+      std::string owners;
+      if (auto dag = dags_.find(t.item.key.dag_id); dag != dags_.end()) {
+        context.tags = &dag->second.dag.tags;
+        for (const std::string& owner : dag->second.dag.owners) {
+          if (!owners.empty()) owners += ",";
+          owners += owner;
+        }
+        context.owners = owners;
+      }
+      notify::Routed routed = router_->Route(t.item, t.from, context, now);
+      std::move(routed.events.begin(), routed.events.end(), std::back_inserter(events));
+      std::move(routed.suppressed.begin(), routed.suppressed.end(),
+                std::back_inserter(suppressed));
+    }
   }
   for (const Transition& t : result.transitions) last.try_emplace(t.item.key, &t.item);
   if (store_ == nullptr) return Status::Ok();
+  // What a failed write left behind goes first, so that nothing decided is lost: the tracker
+  // has moved on already and will not decide it again.
+  Unrecorded& u = unrecorded_;
+  for (const auto& [key, item] : last) u.items[key] = *item;
+  u.removed.insert(u.removed.end(), result.removed.begin(), result.removed.end());
+  u.rekeyed.insert(u.rekeyed.end(), result.rekeyed.begin(), result.rekeyed.end());
+  std::move(events.begin(), events.end(), std::back_inserter(u.events));
+  if (u.items.empty() && u.removed.empty()) return Status::Ok();
   std::vector<Item> items;
-  items.reserve(last.size());
-  for (const auto& [key, item] : last) items.push_back(*item);
-  if (!result.removed.empty()) {
-    SLAYER_RETURN_IF_ERROR(store_->Remove(result.removed));
-  }
-  if (!items.empty()) {
-    Status st = store_->Upsert(items);
-    if (!st.ok()) return st.WithContext("store");
-  }
+  items.reserve(u.items.size());
+  for (const auto& [key, item] : u.items) items.push_back(item);
+  Status st = store_->Record({.upsert = items,
+                              .remove = u.removed,
+                              .rekey = u.rekeyed,
+                              .events = u.events});
+  if (!st.ok()) return st.WithContext("store (kept for the next write)");
+  const bool queued = !u.events.empty();
+  u = Unrecorded{};
+  if (after_record_ && (queued || !suppressed.empty())) after_record_(suppressed);
   return Status::Ok();
 }
 

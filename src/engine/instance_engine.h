@@ -9,6 +9,7 @@
 // Not thread-safe: the instance's poll thread owns it; Snapshot() copies are values.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,7 @@
 #include "common/status.h"
 #include "common/time.h"
 #include "engine/tracker.h"
+#include "notify/router.h"
 #include "rules/evaluate.h"
 #include "rules/rule_set.h"
 #include "store/store.h"
@@ -97,6 +99,14 @@ class InstanceEngine {
   // otherwise). Fails only when the store cannot record when a DAG was first seen.
   Status SetDags(std::vector<airflow::Dag> dags, Timestamp now);
 
+  // Notifications: every recorded change is routed through `router` and its events are
+  // queued in the store's outbox in the same transaction; then `after_record` is called with
+  // what the router held back (it wakes the dispatcher). nullptr router: no notifications.
+  using AfterRecord = std::function<void(const std::vector<notify::Suppressed>& suppressed)>;
+  void SetNotifier(std::shared_ptr<const notify::Router> router, AfterRecord after_record);
+  // The Airflow major version (2 or 3), for the links in notifications. Default 2.
+  void SetAirflowMajor(int major) { airflow_major_ = major; }
+
   EngineSnapshot Snapshot() const;
   const Tracker& tracker() const { return tracker_; }
 
@@ -134,7 +144,7 @@ class InstanceEngine {
   // (deleted from Airflow; expected runs excepted) are abandoned.
   Status ReadRunsByKey(airflow::AirflowSource& source, const std::vector<airflow::DagRunKey>& keys,
                        Timestamp now, std::vector<airflow::DagRun>* runs);
-  Status Record(const ApplyResult& result);
+  Status Record(const ApplyResult& result, Timestamp now);
   void Count(const Transition& t);
   std::vector<Timestamp> WallClockTicks(const rules::CompiledRule& rule,
                                         const std::string& dag_id, Timestamp now, bool advance);
@@ -153,6 +163,17 @@ class InstanceEngine {
   // Where each (rule, dag) wall clock got to; when each DAG was first seen.
   std::map<std::pair<std::string, std::string>, Timestamp> wall_clock_until_;
   std::map<std::string, Timestamp> first_seen_;
+  // Changes whose store write failed, written with the next ones.
+  struct Unrecorded {
+    std::map<rules::ItemKey, rules::Item> items;
+    std::vector<rules::ItemKey> removed;
+    std::vector<std::pair<rules::ItemKey, rules::ItemKey>> rekeyed;
+    std::vector<store::OutboxEvent> events;
+  };
+  Unrecorded unrecorded_;
+  std::shared_ptr<const notify::Router> router_;
+  AfterRecord after_record_;
+  int airflow_major_ = 2;
 };
 
 }  // namespace slayer::engine

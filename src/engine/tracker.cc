@@ -85,6 +85,7 @@ ApplyResult Tracker::Apply(std::span<const Observation> observations, Timestamp 
             pending_by_need_.erase({moved.need_by, moved.key});
           }
           result.removed.push_back(moved.key);
+          result.rekeyed.emplace_back(moved.key, key);
           open_.erase(old);
           moved.key = key;
           if (moved.state == ItemState::kPending || moved.state == ItemState::kAtRisk) {

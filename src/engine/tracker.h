@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/time.h"
@@ -32,6 +33,8 @@ struct ApplyResult {
   std::vector<Transition> transitions;
   // Keys that no longer exist: an expected run's item moved to the real run's key.
   std::vector<rules::ItemKey> removed;
+  // The same moves as (old key, new key).
+  std::vector<std::pair<rules::ItemKey, rules::ItemKey>> rekeyed;
 };
 
 class Tracker {

@@ -66,7 +66,8 @@ std::string EventToJson(const Event& e) {
   j["was_missed"] = e.was_missed;
   j["labels"] = e.labels;
   j["url"] = e.url;
-  return j.dump();
+  // Invalid UTF-8 from Airflow (a DAG id, a label) is replaced, never thrown on.
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 Result<Event> EventFromJson(std::string_view json) {

@@ -49,8 +49,59 @@ CREATE TABLE watermarks (
 );
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// The outbox (docs/notifications.md#delivery-and-retries): one row per event and channel,
+// queued in the transaction of the item change that caused it. (channel, event_key) is unique,
+// so an event is queued once however often it is decided. outbox_pending serves the
+// dispatcher's queue read; outbox_item the "only after a miss was sent" check and the
+// re-keying of an item's entries.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel         TEXT    NOT NULL,
+  event_key       TEXT    NOT NULL,
+  kind            TEXT    NOT NULL,
+  instance        TEXT    NOT NULL,
+  rule            TEXT    NOT NULL,
+  dag_id          TEXT    NOT NULL,
+  run_id          TEXT    NOT NULL,
+  task_id         TEXT    NOT NULL,
+  slot            TEXT    NOT NULL,
+  payload         TEXT    NOT NULL,
+  status          TEXT    NOT NULL CHECK (status = 'pending' OR status = 'delivered' OR
+                    status = 'rejected' OR status = 'dropped'),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  created_at      INTEGER NOT NULL,
+  next_attempt_at INTEGER NOT NULL,
+  finished_at     INTEGER,
+  last_error      TEXT    NOT NULL DEFAULT '',
+  UNIQUE (channel, event_key)
+);
+CREATE INDEX outbox_pending ON outbox (channel, id) WHERE status = 'pending';
+CREATE INDEX outbox_item ON outbox (instance, rule, dag_id, run_id, task_id, slot, channel, kind);
+CREATE INDEX outbox_created ON outbox (created_at);
+)sql";
+
+// Airflow health over time (docs/health.md#uptime): one row per stretch of polls that saw the
+// same airflow_up, so a year of 10 s polls of a healthy instance is one row. `open` marks each
+// instance's latest stretch, the one the next sample may extend (at most one per instance);
+// time between stretches is unknown (SLAyer stopped, or the Airflow database unreachable).
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE health_intervals (
+  id        INTEGER PRIMARY KEY,
+  instance  TEXT    NOT NULL,
+  state     TEXT    NOT NULL CHECK (state = 'up' OR state = 'down'),
+  start_at  INTEGER NOT NULL,
+  end_at    INTEGER NOT NULL CHECK (end_at >= start_at),
+  open      INTEGER NOT NULL CHECK (open IN (0, 1))
+);
+CREATE INDEX health_intervals_instance ON health_intervals (instance, start_at);
+CREATE UNIQUE INDEX health_intervals_open ON health_intervals (instance) WHERE open = 1;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "create items and watermarks", kV1},
+    {2, "create the notification outbox", kV2},
+    {3, "create the airflow health intervals", kV3},
 }};
 
 }  // namespace

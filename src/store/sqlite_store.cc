@@ -239,7 +239,7 @@ Status SqliteStore::Finish(Status outcome) {
   return outcome;
 }
 
-Status SqliteStore::Upsert(std::span<const rules::Item> items) {
+Status SqliteStore::CheckStates(std::span<const rules::Item> items) {
   for (const rules::Item& item : items) {
     if (!rules::ParseItemState(rules::ItemStateName(item.state))) {
       return InvalidArgumentError("store upsert: item " + item.key.ToString() +
@@ -247,53 +247,248 @@ Status SqliteStore::Upsert(std::span<const rules::Item> items) {
                                   std::to_string(static_cast<int>(item.state)) + ")");
     }
   }
+  return Status::Ok();
+}
+
+Status SqliteStore::UpsertRows(std::span<const rules::Item> items, const db::Param& now) {
+  if (items.empty()) return Status::Ok();
+  std::vector<std::vector<db::Param>> rows;
+  for (size_t begin = 0; begin < items.size(); begin += kStagingChunk) {
+    const size_t end = std::min(items.size(), begin + kStagingChunk);
+    rows.clear();
+    rows.reserve(end - begin);
+    for (const rules::Item& item : items.subspan(begin, end - begin)) {
+      std::vector<db::Param>& row = rows.emplace_back();
+      row.reserve(17);
+      AppendKey(item.key, row);
+      row.emplace_back(item.severity);
+      row.push_back(Micros(item.logical_date));
+      row.push_back(Micros(item.need_by));
+      row.emplace_back(rules::ItemStateName(item.state));
+      row.push_back(Micros(item.done_at));
+      row.push_back(Micros(item.missed_at));
+      row.emplace_back(item.reference);
+      row.push_back(Micros(item.reference_time));
+      row.emplace_back(item.paused);
+      row.emplace_back(item.expected);
+      row.push_back(now);
+    }
+    SLAYER_RETURN_IF_ERROR(conn_->InsertRows(kStagingTable, StagingColumns(), rows));
+  }
+  SLAYER_RETURN_IF_ERROR(conn_->Execute(kMergeStaging).status());
+  return conn_->Execute("DELETE FROM temp.items_upsert").status();
+}
+
+Status SqliteStore::RemoveKeys(std::span<const rules::ItemKey> keys) {
+  const std::string sql = "DELETE FROM items WHERE " + std::string(kKeyMatch);
+  std::vector<db::Param> params;
+  params.reserve(6);
+  for (const rules::ItemKey& key : keys) {
+    params.clear();
+    AppendKey(key, params);
+    auto done = conn_->Execute(sql, params);
+    if (!done) return done.error().WithContext("item " + key.ToString());
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::Upsert(std::span<const rules::Item> items) {
+  SLAYER_RETURN_IF_ERROR(CheckStates(items));
   std::lock_guard lock(mu_);
   const db::Param now = Micros(clock_.Now());
-  Status st = InTransaction(true, [&]() -> Status {
-    std::vector<std::vector<db::Param>> rows;
-    for (size_t begin = 0; begin < items.size(); begin += kStagingChunk) {
-      const size_t end = std::min(items.size(), begin + kStagingChunk);
-      rows.clear();
-      rows.reserve(end - begin);
-      for (const rules::Item& item : items.subspan(begin, end - begin)) {
-        std::vector<db::Param>& row = rows.emplace_back();
-        row.reserve(17);
-        AppendKey(item.key, row);
-        row.emplace_back(item.severity);
-        row.push_back(Micros(item.logical_date));
-        row.push_back(Micros(item.need_by));
-        row.emplace_back(rules::ItemStateName(item.state));
-        row.push_back(Micros(item.done_at));
-        row.push_back(Micros(item.missed_at));
-        row.emplace_back(item.reference);
-        row.push_back(Micros(item.reference_time));
-        row.emplace_back(item.paused);
-        row.emplace_back(item.expected);
-        row.push_back(now);
-      }
-      SLAYER_RETURN_IF_ERROR(conn_->InsertRows(kStagingTable, StagingColumns(), rows));
-    }
-    SLAYER_RETURN_IF_ERROR(conn_->Execute(kMergeStaging).status());
-    return conn_->Execute("DELETE FROM temp.items_upsert").status();
-  });
+  Status st = InTransaction(true, [&]() -> Status { return UpsertRows(items, now); });
   return st.WithContext("store upsert of " + std::to_string(items.size()) + " items");
 }
 
 Status SqliteStore::Remove(std::span<const rules::ItemKey> keys) {
   std::lock_guard lock(mu_);
-  const std::string sql = "DELETE FROM items WHERE " + std::string(kKeyMatch);
+  Status st = InTransaction(true, [&]() -> Status { return RemoveKeys(keys); });
+  return st.WithContext("store remove of " + std::to_string(keys.size()) + " items");
+}
+
+Status SqliteStore::Record(const Changes& changes) {
+  SLAYER_RETURN_IF_ERROR(CheckStates(changes.upsert));
+  std::lock_guard lock(mu_);
+  const db::Param now = Micros(clock_.Now());
   Status st = InTransaction(true, [&]() -> Status {
-    std::vector<db::Param> params;
-    params.reserve(6);
-    for (const rules::ItemKey& key : keys) {
-      params.clear();
-      AppendKey(key, params);
-      auto done = conn_->Execute(sql, params);
-      if (!done) return done.error().WithContext("item " + key.ToString());
+    SLAYER_RETURN_IF_ERROR(RemoveKeys(changes.remove));
+    SLAYER_RETURN_IF_ERROR(UpsertRows(changes.upsert, now));
+    const std::string rekey =
+        "UPDATE outbox SET instance = ?, rule = ?, dag_id = ?, run_id = ?, task_id = ?, "
+        "slot = ? WHERE " + std::string(kKeyMatch);
+    for (const auto& [from, to] : changes.rekey) {
+      std::vector<db::Param> params;
+      AppendKey(to, params);
+      AppendKey(from, params);
+      SLAYER_RETURN_IF_ERROR(conn_->Execute(rekey, params).status());
+    }
+    // INSERT OR IGNORE: (channel, event_key) is unique, so an event decided twice is queued
+    // once. The WHERE makes an only_after_kind event conditional on that earlier event.
+    const std::string insert =
+        "INSERT OR IGNORE INTO outbox (channel, event_key, kind, instance, rule, dag_id, "
+        "run_id, task_id, slot, payload, status, attempts, created_at, next_attempt_at) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ? "
+        "WHERE ? = '' OR EXISTS (SELECT 1 FROM outbox WHERE " + std::string(kKeyMatch) +
+        " AND channel = ? AND kind = ?)";
+    for (const OutboxEvent& e : changes.events) {
+      std::vector<db::Param> params;
+      params.reserve(22);
+      params.emplace_back(e.channel);
+      params.emplace_back(e.event_key);
+      params.emplace_back(e.kind);
+      AppendKey(e.item, params);
+      params.emplace_back(e.payload);
+      params.push_back(now);
+      params.push_back(now);
+      params.emplace_back(e.only_after_kind);
+      AppendKey(e.item, params);
+      params.emplace_back(e.channel);
+      params.emplace_back(e.only_after_kind);
+      auto done = conn_->Execute(insert, params);
+      if (!done) return done.error().WithContext("outbox event " + e.event_key);
     }
     return Status::Ok();
   });
-  return st.WithContext("store remove of " + std::to_string(keys.size()) + " items");
+  return st.WithContext("store record of " + std::to_string(changes.upsert.size()) +
+                        " items and " + std::to_string(changes.events.size()) + " events");
+}
+
+Result<std::vector<OutboxEntry>> SqliteStore::PendingOutbox(std::string_view channel,
+                                                            size_t limit) {
+  std::lock_guard lock(mu_);
+  auto entries = InTransaction(false, [&]() -> Result<std::vector<OutboxEntry>> {
+    SLAYER_ASSIGN_OR_RETURN(
+        db::ResultSet rows,
+        conn_->Query("SELECT id, channel, event_key, kind, instance, rule, dag_id, run_id, "
+                     "task_id, slot, payload, attempts, created_at, next_attempt_at, "
+                     "last_error FROM outbox WHERE channel = ? AND status = 'pending' "
+                     "ORDER BY id LIMIT ?",
+                     {channel, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX))}));
+    std::vector<OutboxEntry> out;
+    out.reserve(rows.num_rows());
+    for (size_t i = 0; i < rows.num_rows(); ++i) {
+      const db::Row row = rows.row(i);
+      OutboxEntry& e = out.emplace_back();
+      SLAYER_ASSIGN_OR_RETURN(e.id, row.Require<int64_t>(0));
+      SLAYER_ASSIGN_OR_RETURN(e.channel, row.Require<std::string>(1));
+      SLAYER_ASSIGN_OR_RETURN(e.event_key, row.Require<std::string>(2));
+      SLAYER_ASSIGN_OR_RETURN(e.kind, row.Require<std::string>(3));
+      SLAYER_ASSIGN_OR_RETURN(e.item.instance, row.Require<std::string>(4));
+      SLAYER_ASSIGN_OR_RETURN(e.item.rule, row.Require<std::string>(5));
+      SLAYER_ASSIGN_OR_RETURN(e.item.dag_id, row.Require<std::string>(6));
+      SLAYER_ASSIGN_OR_RETURN(e.item.run_id, row.Require<std::string>(7));
+      SLAYER_ASSIGN_OR_RETURN(e.item.task_id, row.Require<std::string>(8));
+      SLAYER_ASSIGN_OR_RETURN(e.item.slot, row.Require<std::string>(9));
+      SLAYER_ASSIGN_OR_RETURN(e.payload, row.Require<std::string>(10));
+      SLAYER_ASSIGN_OR_RETURN(int64_t attempts, row.Require<int64_t>(11));
+      e.attempts = static_cast<int>(attempts);
+      SLAYER_ASSIGN_OR_RETURN(e.created_at, RequireTime(row, 12));
+      SLAYER_ASSIGN_OR_RETURN(e.next_attempt_at, RequireTime(row, 13));
+      SLAYER_ASSIGN_OR_RETURN(e.last_error, row.Require<std::string>(14));
+    }
+    return out;
+  });
+  if (!entries) {
+    return entries.error().WithContext("store outbox of channel '" + std::string(channel) + "'");
+  }
+  return entries;
+}
+
+Status SqliteStore::OutboxRetry(int64_t id, int attempts, Timestamp next_attempt_at,
+                                std::string_view error) {
+  std::lock_guard lock(mu_);
+  Status st = InTransaction(true, [&]() -> Status {
+    return conn_
+        ->Execute("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? "
+                  "WHERE id = ? AND status = 'pending'",
+                  {static_cast<int64_t>(attempts), Micros(next_attempt_at), error, id})
+        .status();
+  });
+  return st.WithContext("store outbox retry of entry " + std::to_string(id));
+}
+
+Status SqliteStore::OutboxFinish(int64_t id, OutboxOutcome outcome, Timestamp at,
+                                 std::string_view error) {
+  std::string_view status = outcome == OutboxOutcome::kDelivered  ? "delivered"
+                            : outcome == OutboxOutcome::kRejected ? "rejected"
+                                                                  : "dropped";
+  std::lock_guard lock(mu_);
+  Status st = InTransaction(true, [&]() -> Status {
+    return conn_
+        ->Execute("UPDATE outbox SET status = ?, finished_at = ?, last_error = ? "
+                  "WHERE id = ? AND status = 'pending'",
+                  {status, Micros(at), error, id})
+        .status();
+  });
+  return st.WithContext("store outbox finish of entry " + std::to_string(id));
+}
+
+Result<int64_t> SqliteStore::DropOutboxExcept(std::span<const std::string> channels,
+                                              Timestamp at) {
+  std::lock_guard lock(mu_);
+  std::string sql =
+      "UPDATE outbox SET status = 'dropped', finished_at = ?, "
+      "last_error = 'the channel is no longer configured' WHERE status = 'pending'";
+  std::vector<db::Param> params{Micros(at)};
+  if (!channels.empty()) {
+    sql += " AND channel NOT IN (";
+    for (size_t i = 0; i < channels.size(); ++i) {
+      sql += i ? ", ?" : "?";
+      params.emplace_back(channels[i]);
+    }
+    sql += ")";
+  }
+  auto dropped = InTransaction(true, [&]() -> Result<int64_t> {
+    return conn_->Execute(sql, params);
+  });
+  if (!dropped) return dropped.error().WithContext("store outbox drop of removed channels");
+  return dropped;
+}
+
+Result<std::map<std::string, int64_t>> SqliteStore::OutboxPendingCounts() {
+  std::lock_guard lock(mu_);
+  auto counts = InTransaction(false, [&]() -> Result<std::map<std::string, int64_t>> {
+    SLAYER_ASSIGN_OR_RETURN(
+        db::ResultSet rows,
+        conn_->Query("SELECT channel, count(*) FROM outbox WHERE status = 'pending' "
+                     "GROUP BY channel"));
+    std::map<std::string, int64_t> out;
+    for (size_t i = 0; i < rows.num_rows(); ++i) {
+      SLAYER_ASSIGN_OR_RETURN(std::string channel, rows.row(i).Require<std::string>(0));
+      SLAYER_ASSIGN_OR_RETURN(int64_t n, rows.row(i).Require<int64_t>(1));
+      out[channel] = n;
+    }
+    return out;
+  });
+  if (!counts) return counts.error().WithContext("store outbox counts");
+  return counts;
+}
+
+Result<std::vector<std::string>> SqliteStore::DeliveredPayloadsWhileState(
+    std::string_view channel, std::string_view kind, rules::ItemState state) {
+  std::lock_guard lock(mu_);
+  auto payloads = InTransaction(false, [&]() -> Result<std::vector<std::string>> {
+    SLAYER_ASSIGN_OR_RETURN(
+        db::ResultSet rows,
+        conn_->Query("SELECT o.payload FROM outbox o JOIN items i ON i.instance = o.instance "
+                     "AND i.rule = o.rule AND i.dag_id = o.dag_id AND i.run_id = o.run_id AND "
+                     "i.task_id = o.task_id AND i.slot = o.slot "
+                     "WHERE o.channel = ? AND o.kind = ? AND o.status = 'delivered' AND "
+                     "i.state = ? ORDER BY o.id",
+                     {channel, kind, rules::ItemStateName(state)}));
+    std::vector<std::string> out;
+    out.reserve(rows.num_rows());
+    for (size_t i = 0; i < rows.num_rows(); ++i) {
+      SLAYER_ASSIGN_OR_RETURN(std::string p, rows.row(i).Require<std::string>(0));
+      out.push_back(std::move(p));
+    }
+    return out;
+  });
+  if (!payloads) {
+    return payloads.error().WithContext("store delivered events of channel '" +
+                                        std::string(channel) + "'");
+  }
+  return payloads;
 }
 
 Result<std::vector<rules::Item>> SqliteStore::QueryItems(std::string_view sql,
@@ -408,12 +603,111 @@ Status SqliteStore::SetWatermark(std::string_view instance, std::string_view nam
 Result<int64_t> SqliteStore::DeleteFinalBefore(Timestamp before) {
   std::lock_guard lock(mu_);
   auto deleted = InTransaction(true, [&]() -> Result<int64_t> {
+    SLAYER_RETURN_IF_ERROR(conn_
+                               ->Execute("DELETE FROM outbox WHERE status <> 'pending' AND "
+                                         "created_at < ?",
+                                         {Micros(before)})
+                               .status());
     return conn_->Execute(
         "DELETE FROM items WHERE " + std::string(kFinalPredicate) + " AND need_by < ?",
         {Micros(before)});
   });
   if (!deleted) {
     return deleted.error().WithContext("store delete final items before " + FormatRfc3339(before));
+  }
+  return deleted;
+}
+
+Status SqliteStore::RecordHealthSample(std::string_view instance, std::optional<bool> up,
+                                       Timestamp at, Duration max_gap) {
+  std::lock_guard lock(mu_);
+  Status st = InTransaction(true, [&]() -> Status {
+    SLAYER_ASSIGN_OR_RETURN(
+        db::ResultSet open,
+        conn_->Query("SELECT id, state, end_at FROM health_intervals "
+                     "WHERE instance = ? AND open = 1",
+                     {instance}));
+    std::optional<int64_t> open_id;
+    bool open_up = false;
+    Timestamp open_end{};
+    if (open.num_rows() > 0) {
+      SLAYER_ASSIGN_OR_RETURN(open_id, open.row(0).Require<int64_t>(0));
+      SLAYER_ASSIGN_OR_RETURN(std::string state, open.row(0).Require<std::string>(1));
+      open_up = state == "up";
+      SLAYER_ASSIGN_OR_RETURN(open_end, RequireTime(open.row(0), 2));
+      // The wall clock stepped back: the stretch already covers this time.
+      if (up && at < open_end) return Status::Ok();
+    }
+    auto close = [&]() -> Status {
+      if (!open_id) return Status::Ok();
+      return conn_->Execute("UPDATE health_intervals SET open = 0 WHERE id = ?", {*open_id})
+          .status();
+    };
+    if (!up) return close();
+    const bool adjacent = open_id && at - open_end <= max_gap;
+    if (adjacent && open_up == *up) {
+      return conn_
+          ->Execute("UPDATE health_intervals SET end_at = ? WHERE id = ?", {Micros(at), *open_id})
+          .status();
+    }
+    SLAYER_RETURN_IF_ERROR(close());
+    // A change between two samples happened somewhere in between: the new state's stretch
+    // starts at the previous sample. After a gap, the time in between is unknown.
+    const Timestamp start = adjacent ? open_end : at;
+    return conn_
+        ->Execute("INSERT INTO health_intervals (instance, state, start_at, end_at, open) "
+                  "VALUES (?, ?, ?, ?, 1)",
+                  {instance, *up ? "up" : "down", Micros(start), Micros(at)})
+        .status();
+  });
+  return st.WithContext("store health sample of '" + std::string(instance) + "' at " +
+                        FormatRfc3339(at));
+}
+
+Result<std::vector<HealthInterval>> SqliteStore::HealthIntervals(std::string_view instance,
+                                                                 Timestamp from, Timestamp to) {
+  std::lock_guard lock(mu_);
+  std::string sql =
+      "SELECT instance, state, start_at, end_at, open FROM health_intervals "
+      "WHERE start_at < ? AND end_at >= ?";
+  std::vector<db::Param> params = {Micros(to), Micros(from)};
+  if (!instance.empty()) {
+    sql += " AND instance = ?";
+    params.emplace_back(instance);
+  }
+  sql += " ORDER BY instance, start_at, id";
+  auto intervals = InTransaction(false, [&]() -> Result<std::vector<HealthInterval>> {
+    SLAYER_ASSIGN_OR_RETURN(db::ResultSet rows, conn_->Query(sql, params));
+    std::vector<HealthInterval> out;
+    out.reserve(rows.num_rows());
+    for (size_t i = 0; i < rows.num_rows(); ++i) {
+      const db::Row row = rows.row(i);
+      HealthInterval& h = out.emplace_back();
+      SLAYER_ASSIGN_OR_RETURN(h.instance, row.Require<std::string>(0));
+      SLAYER_ASSIGN_OR_RETURN(std::string state, row.Require<std::string>(1));
+      h.up = state == "up";
+      SLAYER_ASSIGN_OR_RETURN(h.start, RequireTime(row, 2));
+      SLAYER_ASSIGN_OR_RETURN(h.end, RequireTime(row, 3));
+      SLAYER_ASSIGN_OR_RETURN(h.open, row.Require<bool>(4));
+    }
+    return out;
+  });
+  if (!intervals) {
+    return intervals.error().WithContext("store health intervals from " + FormatRfc3339(from) +
+                                         " to " + FormatRfc3339(to));
+  }
+  return intervals;
+}
+
+Result<int64_t> SqliteStore::DeleteHealthBefore(Timestamp before) {
+  std::lock_guard lock(mu_);
+  auto deleted = InTransaction(true, [&]() -> Result<int64_t> {
+    return conn_->Execute("DELETE FROM health_intervals WHERE open = 0 AND end_at < ?",
+                          {Micros(before)});
+  });
+  if (!deleted) {
+    return deleted.error().WithContext("store delete health intervals before " +
+                                       FormatRfc3339(before));
   }
   return deleted;
 }

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,6 +51,23 @@ class SqliteStore final : public Store {
                                              std::string_view name) override;
   Status SetWatermark(std::string_view instance, std::string_view name, Timestamp value) override;
   Result<int64_t> DeleteFinalBefore(Timestamp before) override;
+  Status Record(const Changes& changes) override;
+  Result<std::vector<OutboxEntry>> PendingOutbox(std::string_view channel,
+                                                 size_t limit) override;
+  Status OutboxRetry(int64_t id, int attempts, Timestamp next_attempt_at,
+                     std::string_view error) override;
+  Status OutboxFinish(int64_t id, OutboxOutcome outcome, Timestamp at,
+                      std::string_view error) override;
+  Result<int64_t> DropOutboxExcept(std::span<const std::string> channels, Timestamp at) override;
+  Result<std::map<std::string, int64_t>> OutboxPendingCounts() override;
+  Result<std::vector<std::string>> DeliveredPayloadsWhileState(std::string_view channel,
+                                                               std::string_view kind,
+                                                               rules::ItemState state) override;
+  Status RecordHealthSample(std::string_view instance, std::optional<bool> up, Timestamp at,
+                            Duration max_gap) override;
+  Result<std::vector<HealthInterval>> HealthIntervals(std::string_view instance, Timestamp from,
+                                                      Timestamp to) override;
+  Result<int64_t> DeleteHealthBefore(Timestamp before) override;
 
  private:
   SqliteStore(std::unique_ptr<db::Connection> conn, std::string where, const Clock* clock);
@@ -62,6 +80,10 @@ class SqliteStore final : public Store {
   template <typename Body>
   auto InTransaction(bool write, Body&& body) -> decltype(body());
   Status Finish(Status outcome);
+  static Status CheckStates(std::span<const rules::Item> items);
+  // REQUIRES: mu_ held, inside a write transaction.
+  Status UpsertRows(std::span<const rules::Item> items, const db::Param& now);
+  Status RemoveKeys(std::span<const rules::ItemKey> keys);
   Result<std::vector<rules::Item>> QueryItems(std::string_view sql,
                                               const std::vector<db::Param>& params);
 

@@ -472,8 +472,10 @@ void ExpectEmpty(AirflowSource& source) {
   expect_empty(source.DagRunsById(ids), "DagRunsById");
   expect_empty(source.DagRunsByKey(keys), "DagRunsByKey");
   expect_empty(source.DagRunsInWindow("etl_hourly", T(-86400), T(0)), "DagRunsInWindow");
+  expect_empty(source.DagRunKeysInWindow(dags, T(-86400), T(0), 10), "DagRunKeysInWindow");
   expect_empty(source.LatestSuccessfulDagRuns(dags), "LatestSuccessfulDagRuns");
   expect_empty(source.TaskInstancesOfRuns(keys), "TaskInstancesOfRuns");
+  expect_empty(source.FinishedTaskInstanceTimings(keys), "FinishedTaskInstanceTimings");
   expect_empty(source.UnfinishedTaskInstances(dags), "UnfinishedTaskInstances");
   expect_empty(source.UnfinishedTaskInstanceCounts(), "UnfinishedTaskInstanceCounts");
   expect_empty(source.SlaMisses(dags, T(-86400)), "SlaMisses");
@@ -659,6 +661,54 @@ void ExpectSampleRows(AirflowSource& source) {
   ASSERT_TRUE(finished) << finished.error().message();
   EXPECT_EQ(finished->size(), 4u);
   for (const TaskInstance& t : *finished) EXPECT_TRUE(IsFinished(t.state)) << t.task_id;
+
+  // Task analytics: the runs of a window by logical date, then their finished task instances.
+  const std::vector<std::string> two_dags = {"etl_hourly", "manual_only"};
+  auto run_keys = source.DagRunKeysInWindow(two_dags, T(-10800), T(0), 10);
+  ASSERT_TRUE(run_keys) << run_keys.error().message();
+  std::sort(run_keys->begin(), run_keys->end());
+  EXPECT_THAT(*run_keys,
+              ElementsAre(DagRunKey{"etl_hourly", "scheduled__2024-05-01T07:00:00+00:00"},
+                          DagRunKey{"etl_hourly", "scheduled__2024-05-01T08:00:00+00:00"},
+                          DagRunKey{"etl_hourly", "scheduled__2024-05-01T09:00:00+00:00"}));
+  auto limited = source.DagRunKeysInWindow(two_dags, T(-86400), T(0), 2);
+  ASSERT_TRUE(limited) << limited.error().message();
+  EXPECT_EQ(limited->size(), 2u);  // of the 4 in that window
+  auto manual_keys = source.DagRunKeysInWindow(std::vector<std::string>{"manual_only"},
+                                               T(-86400), T(0), 10);
+  ASSERT_TRUE(manual_keys) << manual_keys.error().message();
+  EXPECT_EQ(manual_keys->size(), 1u);
+
+  std::vector<DagRunKey> runs142 = runs14;
+  runs142.push_back(run2[0]);
+  auto timings_r = source.FinishedTaskInstanceTimings(runs142);
+  ASSERT_TRUE(timings_r) << timings_r.error().message();
+  auto timings = SortedBy(*timings_r, [](const TaskInstanceTiming& t) {
+    return std::pair(t.run_id, t.task_id);
+  });
+  ASSERT_EQ(timings.size(), 5u);  // not the running, queued and NULL ones of run 2
+  const TaskInstanceTiming& failed = timings[0];
+  EXPECT_EQ(failed.dag_id, "etl_hourly");
+  EXPECT_EQ(failed.run_id, "scheduled__2024-05-01T07:00:00+00:00");
+  EXPECT_EQ(failed.task_id, "extract");
+  EXPECT_EQ(failed.map_index, -1);
+  EXPECT_EQ(failed.state, TaskInstanceState::kFailed);
+  EXPECT_EQ(failed.try_number, 2);
+  EXPECT_EQ(failed.queued_dttm, T(-7190));
+  EXPECT_EQ(failed.start_date, T(-7185));
+  EXPECT_EQ(failed.end_date, T(-7001));
+  const TaskInstanceTiming& upstream = timings[1];
+  EXPECT_EQ(upstream.task_id, "load");
+  EXPECT_EQ(upstream.state, TaskInstanceState::kUpstreamFailed);
+  EXPECT_EQ(upstream.try_number, 0);
+  EXPECT_EQ(upstream.queued_dttm, std::nullopt);
+  EXPECT_EQ(upstream.start_date, std::nullopt);
+  EXPECT_EQ(upstream.end_date, T(-7000));
+  EXPECT_EQ(timings[2].state, TaskInstanceState::kSuccess);
+  EXPECT_EQ(timings[2].start_date, T(-3590));
+  EXPECT_EQ(timings[4].run_id, "scheduled__2024-05-01T09:00:00+00:00");
+  EXPECT_EQ(timings[4].task_id, "extract");
+  EXPECT_EQ(timings[4].end_date, T(8));
 
   const std::vector<std::string> etl_only = {"etl_hourly"};
   auto unfinished = source.UnfinishedTaskInstances(etl_only);

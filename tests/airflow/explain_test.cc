@@ -163,6 +163,17 @@ std::vector<PlanCase> PollQueries(const SchemaInfo& s) {
     run_keys.emplace_back("dag_" + std::to_string(g % kDags));
     run_keys.emplace_back("scheduled__" + std::to_string(g));
   }
+  // The 500 DAGs dag_0 .. dag_499 and a 5-hour window of their hourly runs (2,500 runs), and
+  // the keys of 500 finished runs (every run of 50 DAGs).
+  std::vector<db::Param> window_dags, window_runs;
+  for (int i = 0; i < 500; ++i) window_dags.emplace_back("dag_" + std::to_string(i));
+  window_dags.emplace_back(at(0));
+  window_dags.emplace_back(at(5));
+  for (int g = 0; g < kDags * kRunsPerDag && window_runs.size() < 1000; ++g) {
+    if (g % kDags >= 50) continue;
+    window_runs.emplace_back("dag_" + std::to_string(g % kDags));
+    window_runs.emplace_back("scheduled__" + std::to_string(g));
+  }
   std::vector<PlanCase> cases = {
       {"Dags", queries::Dags(s), {}},
       {"DagTags", std::string(queries::kDagTags), {}},
@@ -173,6 +184,12 @@ std::vector<PlanCase> PollQueries(const SchemaInfo& s) {
       {"DagRunsInWindow x3", queries::DagRunsInWindow(s, 3), {"dag_40", "dag_41", "dag_42", at(0), at(10)}},
       {"LatestSuccessfulDagRunIds", queries::LatestSuccessfulDagRunIds(s, dag_ids.size()), dag_ids},
       {"TaskInstancesOfRuns", queries::TaskInstancesOfRuns(s, run_ids.size()), run_keys},
+      // Task analytics (slayer report --tasks, /api/v1/tasks): the runs of 500 DAGs in a
+      // window, then the finished task instances of 500 runs.
+      {"DagRunKeysInWindow 500 dags", queries::DagRunKeysInWindow(s, 500, 50001),
+       window_dags},
+      {"FinishedTaskInstanceTimings 500 runs",
+       queries::FinishedTaskInstanceTimings(s, window_runs.size() / 2), window_runs},
       {"UnfinishedTaskInstances", queries::UnfinishedTaskInstances(s, dag_ids.size()), dag_ids},
       {"UnfinishedTaskInstanceCounts", queries::UnfinishedTaskInstanceCounts(), {}},
       {"RunningJobs", std::string(queries::kRunningJobs), {}},

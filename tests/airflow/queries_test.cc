@@ -44,6 +44,13 @@ TEST(QueriesTest, BuildersUseTheColumnsOfTheSchemaFamily) {
   EXPECT_THAT(queries::Dags(v3), HasSubstr("d.is_stale"));
   EXPECT_THAT(queries::TaskInstancesOfRuns(v3, 1), HasSubstr("ti.id AS id"));
   EXPECT_THAT(queries::TaskInstancesOfRuns(v2, 1), HasSubstr("NULL AS id"));
+  EXPECT_THAT(queries::DagRunKeysInWindow(v2, 1, 20001),
+              HasSubstr("dr.execution_date >= ? AND dr.execution_date < ? LIMIT 20001"));
+  EXPECT_THAT(queries::DagRunKeysInWindow(v3, 1, 7), HasSubstr("dr.logical_date < ? LIMIT 7"));
+  EXPECT_THAT(queries::FinishedTaskInstanceTimings(v2, 2),
+              HasSubstr("((ti.dag_id = ? AND ti.run_id = ?) OR (ti.dag_id = ? AND ti.run_id = "
+                        "?)) AND ti.state IN ('success', 'failed', 'skipped', "
+                        "'upstream_failed')"));
   EXPECT_THAT(queries::SerializedDags(v3, 1), HasSubstr("dag_version"));
   EXPECT_THAT(queries::SerializedDags(v2, 1), Not(HasSubstr("dag_version")));
   EXPECT_THAT(queries::PendingDeadlines(v3), HasSubstr("d.callback_state IS NULL"));
@@ -65,6 +72,8 @@ TEST(QueriesTest, PlaceholderCountsMatchTheDocumentedParameters) {
     EXPECT_EQ(CountPlaceholders(queries::DagRunsInWindow(*s, 4)), 6u);
     EXPECT_EQ(CountPlaceholders(queries::LatestSuccessfulDagRunIds(*s, 4)), 4u);
     EXPECT_EQ(CountPlaceholders(queries::TaskInstancesOfRuns(*s, 3)), 6u);
+    EXPECT_EQ(CountPlaceholders(queries::DagRunKeysInWindow(*s, 4, 100)), 6u);
+    EXPECT_EQ(CountPlaceholders(queries::FinishedTaskInstanceTimings(*s, 3)), 6u);
     EXPECT_EQ(CountPlaceholders(queries::UnfinishedTaskInstances(*s, 3)), 3u);
     EXPECT_EQ(CountPlaceholders(queries::DeadlinesOfRuns(*s, 3)), 3u);
     EXPECT_EQ(CountPlaceholders(queries::DeadlinesById(*s, 3)), 3u);
@@ -121,6 +130,10 @@ TEST_P(SqlitePlanTest, BigTablesAreNeverScanned) {
       {"DagRunsInWindow", queries::DagRunsInWindow(s, 2), {"a", "b", t, t}},
       {"LatestSuccessfulDagRunIds", queries::LatestSuccessfulDagRunIds(s, 2), {"a", "b"}},
       {"TaskInstancesOfRuns", queries::TaskInstancesOfRuns(s, 2), {"a", "r1", "b", "r2"}},
+      {"DagRunKeysInWindow", queries::DagRunKeysInWindow(s, 2, 100), {"a", "b", t, t}},
+      {"FinishedTaskInstanceTimings",
+       queries::FinishedTaskInstanceTimings(s, 2),
+       {"a", "r1", "b", "r2"}},
       {"UnfinishedTaskInstances", queries::UnfinishedTaskInstances(s, 2), {"a", "b"}},
       {"UnfinishedTaskInstanceCounts", queries::UnfinishedTaskInstanceCounts(), {}},
       {"RunningJobs", std::string(queries::kRunningJobs), {}},

@@ -4,7 +4,9 @@
 // simulated time. A scheduler outage must show as airflow_up 0 within one poll once the
 // heartbeat is older than health.heartbeat_timeout, and 1 again after the scheduler restarts; a
 // pool that fills must show running slots = its size; each started task try adds one task queue
-// observation; a canary rule's miss during the outage shows as slayer_canary_missed 1.
+// observation; a canary rule's miss during the outage shows as slayer_canary_missed 1. The
+// outage also shows in the store's uptime afterwards, its length right within a poll; task
+// analytics read back the simulated durations, failures and retries.
 // Integration test (fixture test_servers).
 #include <gtest/gtest.h>
 
@@ -15,13 +17,17 @@
 
 #include "app/collectors.h"
 #include "app/instance_poller.h"
+#include "app/task_analytics.h"
 #include "config/load.h"
 #include "db/connect.h"
 #include "fakes/fake_clock.h"
 #include "fakes/timestamps.h"
+#include "insights/health_report.h"
 #include "integration/test_servers.h"
 #include "sim/dag_file.h"
 #include "sim/simulator.h"
+#include "store/sqlite_store.h"
+#include "store/temp_dir.h"
 
 namespace slayer::app {
 namespace {
@@ -81,11 +87,13 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
   HealthIntegrationTest() : clock_(T("2025-03-01T00:58:00Z")) {}
 
   // A world of the DAGs of `dag_yaml` on a fresh database, and a poller with the rules of
-  // `rules_yaml` (the entries of `rules:`; empty for none).
-  void Start(const char* dag_yaml, const std::string& rules_yaml = "") {
+  // `rules_yaml` (the entries of `rules:`; empty for none), recording into `store` when given.
+  void Start(const char* dag_yaml, const std::string& rules_yaml = "",
+             store::Store* store = nullptr, std::string db_suffix = "") {
     const bool v2 = GetParam().version == AirflowVersion::kV2;
     const std::string name = "health_" + std::string(db::BackendName(GetParam().backend)) +
-                             (v2 ? "_v2" : "_v31") + (rules_yaml.empty() ? "" : "_canary");
+                             (v2 ? "_v2" : "_v31") + (rules_yaml.empty() ? "" : "_canary") +
+                             db_suffix;
     auto dsn = slayer::testing::CreateTestDatabase(GetParam().backend, name);
     ASSERT_TRUE(dsn) << dsn.status().ToString();
     db::ConnectOptions wo;
@@ -115,11 +123,12 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
       ASSERT_TRUE(set) << set.error().message();
       rules = std::make_shared<const rules::RuleSet>(std::move(*set));
     }
-    config::AirflowInstance instance;
-    instance.name = "prod";
-    instance.database = *dsn;
-    poller_ = std::make_unique<InstancePoller>(instance, clock_, SqlSourceFactory(),
-                                               PollerOptions{}, rules);
+    instance_.name = "prod";
+    instance_.database = *dsn;
+    // The tests step simulated time a minute per poll.
+    instance_.poll_interval = std::chrono::minutes(1);
+    poller_ = std::make_unique<InstancePoller>(instance_, clock_, SqlSourceFactory(),
+                                               PollerOptions{}, rules, store);
   }
 
   // Advances the simulator and the clock to `t`, then polls.
@@ -138,6 +147,7 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
   }
 
   slayer::testing::FakeClock clock_;
+  config::AirflowInstance instance_;
   std::unique_ptr<db::Connection> writer_;
   std::unique_ptr<sim::Simulator> sim_;
   std::unique_ptr<InstancePoller> poller_;
@@ -287,6 +297,103 @@ TEST_P(HealthIntegrationTest, CanaryMissedDuringASchedulerOutage) {
   text = Exposition();
   EXPECT_NE(text.find(missed + "0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("airflow_up{airflow_instance=\"prod\"} 1\n"), std::string::npos);
+}
+
+// The outage of SchedulerOutageAndAFullPool, recorded by a poller with a store: afterwards the
+// uptime of the window has the outage, its length right within one poll.
+TEST_P(HealthIntegrationTest, AnOutageShowsInTheUptimeAfterwards) {
+  slayer::testing::TempDir dir;
+  auto dsn = db::Dsn::Parse("sqlite://" + (dir.path() / "slayer.db").string());
+  ASSERT_TRUE(dsn);
+  auto store = store::SqliteStore::Open(*dsn, &clock_);
+  ASSERT_TRUE(store) << store.error().message();
+  ASSERT_NO_FATAL_FAILURE(Start(kDagYaml, "", store->get(), "_uptime"));
+  const Timestamp first = T("2025-03-01T00:59:00Z");
+  for (Timestamp t = first; t <= T("2025-03-01T01:10:00Z"); t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+  }
+  // The scheduler is down from 01:10 to 01:15.
+  sim_->SetSchedulerRunning(false);
+  for (Timestamp t = T("2025-03-01T01:11:00Z"); t <= T("2025-03-01T01:15:00Z"); t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+    EXPECT_FALSE(poller_->state().health.airflow_up) << FormatRfc3339(t);
+  }
+  sim_->SetSchedulerRunning(true);
+  const Timestamp last = T("2025-03-01T01:25:00Z");
+  for (Timestamp t = T("2025-03-01T01:16:00Z"); t <= last; t += 1min) {
+    ASSERT_NO_FATAL_FAILURE(StepTo(t));
+  }
+  auto report = insights::ReadHealthReport(**store, {{"run", first, last}}, "prod");
+  ASSERT_TRUE(report) << report.error().message();
+  ASSERT_EQ(report->instances.size(), 1u);
+  const insights::UptimeStats& u = report->instances[0].windows[0];
+  EXPECT_EQ(u.outages, 1);
+  EXPECT_LE(std::chrono::abs(u.longest_outage - std::chrono::minutes(5)), instance_.poll_interval)
+      << FormatDuration(u.longest_outage);
+  EXPECT_EQ(u.down, u.longest_outage);
+  EXPECT_EQ(u.unknown, Duration::zero());
+  EXPECT_EQ(u.up + u.down, last - first);
+  ASSERT_TRUE(u.uptime().has_value());
+  EXPECT_LT(*u.uptime(), 1.0);
+  EXPECT_GT(*u.uptime(), 0.7);
+}
+
+// Task analytics on the simulated history: `extract` always takes 3 minutes and succeeds,
+// `flaky` takes 40 s and fails every try (two retries, three tries), so `after` never runs
+// (upstream_failed).
+constexpr char kTasksYaml[] = R"(
+dags:
+  - dag_id: etl
+    schedule: "*/30 * * * *"
+    catchup: true
+    start_date: 2025-03-01T00:00:00Z
+    tasks:
+      - {task_id: extract, duration: 3m}
+      - {task_id: flaky, duration: 40s, failure_rate: 1, retries: 2, retry_delay: 1m,
+         upstream: [extract]}
+      - {task_id: after, duration: 20s, upstream: [flaky]}
+)";
+
+TEST_P(HealthIntegrationTest, TaskAnalyticsReadTheSimulatedDurationsAndRetries) {
+  ASSERT_NO_FATAL_FAILURE(Start(kTasksYaml, "", nullptr, "_tasks"));
+  for (Timestamp t = T("2025-03-01T01:00:00Z"); t <= T("2025-03-01T03:00:00Z"); t += 5min) {
+    Status st = sim_->AdvanceTo(t);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  TaskQuery query;
+  query.since = T("2025-03-01T00:00:00Z");
+  query.until = T("2025-03-01T02:00:00Z");
+  const std::vector<config::AirflowInstance> instances = {instance_};
+  auto report = ReadTaskReport(instances, SqlSourceFactory(), query);
+  ASSERT_TRUE(report) << report.error().message();
+  // Runs every 30 minutes: 4 with a logical date in [00:00, 02:00) on 2.x (the 00:00 run is
+  // due at 00:30) and on 3.x (trigger timetable: logical date = the tick; the 00:00 tick was
+  // before the simulation began at 00:58, and catchup brings it).
+  EXPECT_EQ(report->dag_runs, 4);
+  ASSERT_EQ(report->tasks.size(), 3u);
+  const insights::TaskStats& after = report->tasks[0];
+  EXPECT_EQ(after.task_id, "after");
+  EXPECT_EQ(after.upstream_failed, 4);
+  EXPECT_EQ(after.tries, 0);
+  EXPECT_EQ(after.retry_rate(), std::nullopt);
+  const insights::TaskStats& extract = report->tasks[1];
+  EXPECT_EQ(extract.task_id, "extract");
+  EXPECT_EQ(extract.success, 4);
+  EXPECT_EQ(extract.success_rate(), 1.0);
+  EXPECT_EQ(extract.retry_rate(), 0.0);
+  EXPECT_EQ(extract.duration.count, 4);
+  EXPECT_EQ(extract.duration.mean, std::chrono::minutes(3));
+  EXPECT_EQ(extract.duration.p95, std::chrono::minutes(3));
+  EXPECT_GT(extract.queue.mean, Duration::zero());
+  EXPECT_LT(extract.queue.max, std::chrono::seconds(30));
+  const insights::TaskStats& flaky = report->tasks[2];
+  EXPECT_EQ(flaky.task_id, "flaky");
+  EXPECT_EQ(flaky.failed, 4);
+  EXPECT_EQ(flaky.tries, 12);
+  EXPECT_EQ(flaky.retried, 4);
+  EXPECT_EQ(flaky.retry_rate(), 1.0);
+  EXPECT_EQ(flaky.success_rate(), 0.0);
+  EXPECT_EQ(flaky.duration.mean, std::chrono::seconds(40));  // the last try's run time
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HealthIntegrationTest,

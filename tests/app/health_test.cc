@@ -359,6 +359,42 @@ TEST_F(HealthTest, ScheduleDelayIsObservedOncePerScheduledRun) {
   EXPECT_EQ(h.schedule_delay.count, 2u);  // the histogram itself keeps counting from start
 }
 
+TEST_F(HealthTest, ScheduleDelayIsSplitByTheClassOfTheDagsSchedule) {
+  const Timestamp due = T("2026-11-23T09:00:00Z");
+  auto scheduled = [&](std::string dag, int delay_seconds) {
+    return MakeRun(std::move(dag), "scheduled__1", "scheduled", airflow::DagRunState::kRunning,
+                   due, due + seconds(delay_seconds));
+  };
+  auto dag = [](std::string id, std::optional<std::string> schedule) {
+    airflow::Dag d = D(std::move(id), false);
+    d.schedule = std::move(schedule);
+    return d;
+  };
+  data_->dags = {dag("every_5m", "*/5 * * * *"), dag("hourly", "@hourly"),
+                 dag("two_hourly", "0 */2 * * *"), dag("daily", "0 6 * * *"),
+                 dag("weekdays", "0 9 * * MON-FRI"), dag("weekly", "@weekly"),
+                 dag("delta_3x", "0:30:00"), dag("manual", std::nullopt)};
+  data_->runs = {scheduled("every_5m", 1),  scheduled("hourly", 2),   scheduled("two_hourly", 3),
+                 scheduled("daily", 4),     scheduled("weekdays", 5), scheduled("weekly", 6),
+                 scheduled("delta_3x", 7),  scheduled("not_listed", 8)};
+  HealthReader reader;
+  HealthState h = ReadOnce(reader);
+  auto by = [&](DagClass c) { return h.schedule_delay_by_class[static_cast<size_t>(c)]; };
+  EXPECT_EQ(by(DagClass::kSubHourly).count, 2u);  // every_5m, delta_3x
+  EXPECT_DOUBLE_EQ(by(DagClass::kSubHourly).sum, 8);
+  EXPECT_EQ(by(DagClass::kHourly).count, 2u);  // hourly, two_hourly
+  EXPECT_DOUBLE_EQ(by(DagClass::kHourly).sum, 5);
+  EXPECT_EQ(by(DagClass::kDaily).count, 2u);  // daily, weekdays
+  EXPECT_DOUBLE_EQ(by(DagClass::kDaily).sum, 9);
+  EXPECT_EQ(by(DagClass::kOther).count, 2u);  // weekly, a DAG missing from the DAG list
+  EXPECT_DOUBLE_EQ(by(DagClass::kOther).sum, 14);
+  EXPECT_EQ(h.schedule_delay.count, 8u);  // the sum of the classes
+  EXPECT_DOUBLE_EQ(h.schedule_delay.sum, 36);
+  for (const HealthHistogram& c : h.schedule_delay_by_class) {
+    EXPECT_EQ(c.cumulative.size(), kScheduleDelayBuckets.size() + 1);
+  }
+}
+
 airflow::TaskInstance TI(std::string run_id, std::string task_id, std::string state,
                          int64_t try_number, std::optional<Timestamp> queued,
                          std::optional<Timestamp> start, int64_t map_index = -1) {
@@ -565,10 +601,20 @@ TEST_F(HealthTest, RendersTheHealthFamilies) {
            "airflow_dags{airflow_instance=\"prod\",paused=\"false\"} 1\n",
            "airflow_dags{airflow_instance=\"prod\",paused=\"true\"} 1\n",
            "airflow_import_errors{airflow_instance=\"prod\",paused=\"true\"} 1\n",
-           "airflow_schedule_delay_seconds_bucket{airflow_instance=\"prod\",le=\"1\"} 0\n",
-           "airflow_schedule_delay_seconds_bucket{airflow_instance=\"prod\",le=\"5\"} 1\n",
-           "airflow_schedule_delay_seconds_sum{airflow_instance=\"prod\"} 3\n",
-           "airflow_schedule_delay_seconds_count{airflow_instance=\"prod\"} 1\n",
+           // DAG "a" has no schedule in the DAG list: class other. Every class has its series.
+           "airflow_schedule_delay_seconds_bucket{airflow_instance=\"prod\",dag_class=\"other\","
+           "le=\"1\"} 0\n",
+           "airflow_schedule_delay_seconds_bucket{airflow_instance=\"prod\",dag_class=\"other\","
+           "le=\"5\"} 1\n",
+           "airflow_schedule_delay_seconds_sum{airflow_instance=\"prod\",dag_class=\"other\"} 3\n",
+           "airflow_schedule_delay_seconds_count{airflow_instance=\"prod\",dag_class=\"other\"} "
+           "1\n",
+           "airflow_schedule_delay_seconds_count{airflow_instance=\"prod\","
+           "dag_class=\"sub_hourly\"} 0\n",
+           "airflow_schedule_delay_seconds_count{airflow_instance=\"prod\",dag_class=\"hourly\"} "
+           "0\n",
+           "airflow_schedule_delay_seconds_count{airflow_instance=\"prod\",dag_class=\"daily\"} "
+           "0\n",
            "# TYPE airflow_task_queue_seconds histogram\n",
            "airflow_task_queue_seconds_count{airflow_instance=\"prod\"} 0\n",
        }) {

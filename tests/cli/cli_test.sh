@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end checks of the `slayer` command line as a user meets it: exit codes, one-line errors
-# without secrets, and `scan` on a database written by slayer-sim.
+# without secrets, `scan` on a database written by slayer-sim, and `report` without a store.
 # Usage: cli_test.sh SLAYER SLAYER_SIM DEMO_DAGS
 set -uo pipefail
 slayer=$1 sim=$2 dags=$3
@@ -119,7 +119,18 @@ assert any(i["rule"] == "runs-in-1m" and i["state"] == "met_late" for i in items
 PY
 expect_rc 1 "explain unknown DAG" -- "$slayer" explain --config.file "$tmp/rules.yml" --dag no_such_dag
 grep -q "no DAG 'no_such_dag'" "$tmp/out" || fail "explain of an unknown DAG: $(cat "$tmp/out")"
-[[ ! -e "$tmp/slayer.db" ]] || fail "scan or explain created the store"
+# report: reads the store only. Without one it says so (exit 2) and creates nothing; the
+# report itself is tested on a filled store by report_command_test.cc.
+expect_rc 0 "report help" -- "$slayer" report --help
+grep -q -- "--since" "$tmp/out" || fail "report --help lacks --since"
+grep -q "Exit code" "$tmp/out" || fail "report --help lacks the exit codes"
+grep -q "slayer report --group-by rule --format csv" "$tmp/out" || fail "report --help has no examples"
+expect_rc 2 "report without a store" -- "$slayer" report --config.file "$tmp/rules.yml"
+grep -q "^no history at $tmp/slayer.db: has \`slayer serve\` run with this storage?" "$tmp/err" ||
+  fail "report without a store: $(cat "$tmp/err")"
+expect_rc 2 "report bad format" -- "$slayer" report --config.file "$tmp/rules.yml" --format xml
+grep -q "^--format: must be table, json or csv" "$tmp/err" || fail "report --format: $(cat "$tmp/err")"
+[[ ! -e "$tmp/slayer.db" ]] || fail "scan, explain or report created the store"
 
 echo "$((failures == 0 ? 1 : 0)) passed, $failures failed"
 [[ $failures -eq 0 ]]

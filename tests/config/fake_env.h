@@ -42,6 +42,8 @@ struct FakeWorld {
       {"/etc/slayer/staging_db_url",
        std::string("postgresql://airflow:") + kDbPassword + "@staging-db/airflow\n"},
       {"/etc/slayer/empty", "\n"},
+      {"/etc/slayer/ca.pem",
+       "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"},
   };
 
   LoadOptions Options() const {

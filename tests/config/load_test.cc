@@ -366,6 +366,31 @@ TEST(LoadConfigTest, RelativeSecretFilesAreRelativeToTheConfigFile) {
   EXPECT_EQ(config->FindChannel("pd")->routing_key.origin, "file /etc/slayer/conf.d/secrets/pd");
 }
 
+TEST(LoadConfigTest, ReadsChannelTemplatesAndCaFiles) {
+  FakeWorld world;
+  world.files["/etc/slayer/conf.d/certs/ca.pem"] = world.files["/etc/slayer/ca.pem"];
+  auto config = LoadConfigString(std::string(kInstance) + R"(
+channels:
+  slack:
+    type: slack
+    webhook_url: ${SLACK_WEBHOOK_URL}
+    title: "{{dag_id}} late"
+    text: "{{summary}} {{labels.team}}"
+    ca_file: certs/ca.pem
+  am: {type: alertmanager, url: "http://am:9093", ca_file: /etc/slayer/ca.pem}
+)",
+                                 "/etc/slayer/conf.d/slayer.yml", world.Options());
+  ASSERT_TRUE(config) << config.error().message();
+  const Channel& slack = *config->FindChannel("slack");
+  EXPECT_EQ(slack.title, "{{dag_id}} late");
+  EXPECT_EQ(slack.text, "{{summary}} {{labels.team}}");
+  EXPECT_EQ(slack.ca_file, "/etc/slayer/conf.d/certs/ca.pem");  // relative to the config file
+  const Channel& am = *config->FindChannel("am");
+  EXPECT_EQ(am.ca_file, "/etc/slayer/ca.pem");
+  EXPECT_TRUE(am.title.empty());
+  EXPECT_TRUE(am.text.empty());
+}
+
 TEST(LoadConfigTest, MergeKeysShareRuleDefaults) {
   auto config = Load(std::string(kInstance) + R"(
 channels: {am: {type: alertmanager, url: "http://am"}}

@@ -122,6 +122,46 @@ TEST(ValidateTest, ChecksChannelsByType) {
             "than 'initial' (10s)");
 }
 
+TEST(ValidateTest, ChecksMessageTemplates) {
+  Config c = Minimal();
+  Channel am;
+  am.name = "am";
+  am.type = ChannelType::kAlertmanager;
+  am.url = "http://am:9093";
+  am.title = "{{dag_id}} late by {{overdue}} ({{labels.team}})";
+  am.text = "{{summary}}\n{{ url }}";
+  c.channels.push_back(am);
+  ASSERT_EQ(Error(c), "valid");
+
+  c.channels[0].title = "{{dag_id}} late by {{overdu}}";
+  c.channels[0].text = "{{summary";
+  Channel hook;
+  hook.name = "hook";
+  hook.type = ChannelType::kWebhook;
+  hook.url = "https://example.com/hook";
+  hook.title = "{{summary}}";
+  hook.headers = {{"IDEMPOTENCY-KEY", "x"}};
+  c.channels.push_back(hook);
+  std::string error = Error(c);
+  EXPECT_NE(error.find("channels.am.title: 'title' in channel 'am': unknown placeholder "
+                       "'{{overdu}}' at character 20 (did you mean '{{overdue}}'?); valid "
+                       "placeholders: kind, summary, "),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("\nchannels.am.text: 'text' in channel 'am': '{{' at character 1 "
+                       "('{{summary') is never closed with '}}'"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("\nchannels.hook.title: 'title' in channel 'hook': a webhook posts a "
+                       "fixed JSON body; templates apply to the other channel types"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("\nchannels.hook.headers.IDEMPOTENCY-KEY: header 'IDEMPOTENCY-KEY' in "
+                       "channel 'hook' is set by SLAyer itself"),
+            std::string::npos)
+      << error;
+}
+
 TEST(ValidateTest, ChecksRangesAndStorage) {
   Config c = Minimal();
   c.storage.url = *db::Dsn::Parse("mysql://u@h/db");

@@ -327,11 +327,14 @@ fi
 
 # --- docs/metrics.md: the families `slayer serve` exports ------------------------------------
 # A database that does not exist: the poll fails, every family is still exported (HELP/TYPE).
+# One channel (that no rule notifies): the notification families are exported too.
 cat >"$work/serve.yml" <<EOF
 airflow:
   - name: check
     database: sqlite:////nonexistent/airflow.db
 storage: sqlite://$work/slayer.db
+channels:
+  check: {type: webhook, url: "http://127.0.0.1:9/hook"}
 EOF
 (cd "$work" && exec "$bin" serve --config.file=serve.yml --web.listen-address=127.0.0.1:0 \
    >"$work/serve.out" 2>"$work/serve.log") &

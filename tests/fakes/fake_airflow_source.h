@@ -21,7 +21,8 @@ struct FakeAirflowData {
   std::vector<airflow::Job> jobs;  // RunningJobs / RecentJobs filter these as the SQL does
   std::vector<airflow::TaskInstanceCount> task_instance_counts;
   std::vector<airflow::Pool> pools;
-  // TaskInstancesOfRuns serves these, filtered by run.
+  // TaskInstancesOfRuns serves these, filtered by run; FinishedTaskInstanceTimings the
+  // finished ones among them.
   std::vector<airflow::TaskInstance> task_instances;
   // When set, every call fails with this status (e.g. kUnavailable).
   Status fail_with = Status::Ok();
@@ -74,13 +75,33 @@ class FakeAirflowSource final : public airflow::AirflowSource {
   Result<std::vector<airflow::DagRun>> DagRunsById(std::span<const int64_t>) override {
     return Empty<airflow::DagRun>("DagRunsById");
   }
-  Result<std::vector<airflow::DagRun>> DagRunsByKey(std::span<const airflow::DagRunKey>) override {
-    return Empty<airflow::DagRun>("DagRunsByKey");
+  // The runs among `runs` with these keys.
+  Result<std::vector<airflow::DagRun>> DagRunsByKey(
+      std::span<const airflow::DagRunKey> keys) override {
+    SLAYER_RETURN_IF_ERROR(Call("DagRunsByKey"));
+    std::vector<airflow::DagRun> out;
+    for (const auto& r : data_->runs) {
+      if (std::find(keys.begin(), keys.end(), r.key()) != keys.end()) out.push_back(r);
+    }
+    return out;
   }
   using AirflowSource::DagRunsInWindow;
   Result<std::vector<airflow::DagRun>> DagRunsInWindow(std::span<const std::string>, Timestamp,
                                                        Timestamp) override {
     return Empty<airflow::DagRun>("DagRunsInWindow");
+  }
+  // The runs among `runs` of those DAGs with a logical date in [from, to), at most `limit`.
+  Result<std::vector<airflow::DagRunKey>> DagRunKeysInWindow(std::span<const std::string> ids,
+                                                             Timestamp from, Timestamp to,
+                                                             size_t limit) override {
+    SLAYER_RETURN_IF_ERROR(Call("DagRunKeysInWindow"));
+    std::vector<airflow::DagRunKey> out;
+    for (const auto& r : data_->runs) {
+      if (out.size() >= limit) break;
+      if (std::find(ids.begin(), ids.end(), r.dag_id) == ids.end()) continue;
+      if (r.logical_date && *r.logical_date >= from && *r.logical_date < to) out.push_back(r.key());
+    }
+    return out;
   }
   // The latest (by run_after) success of each DAG among `runs`.
   Result<std::vector<airflow::DagRun>> LatestSuccessfulDagRuns(
@@ -103,6 +124,23 @@ class FakeAirflowSource final : public airflow::AirflowSource {
     std::vector<airflow::TaskInstance> out;
     for (const auto& ti : data_->task_instances) {
       if (std::find(runs.begin(), runs.end(), ti.run_key()) != runs.end()) out.push_back(ti);
+    }
+    return out;
+  }
+  Result<std::vector<airflow::TaskInstanceTiming>> FinishedTaskInstanceTimings(
+      std::span<const airflow::DagRunKey> runs) override {
+    SLAYER_RETURN_IF_ERROR(Call("FinishedTaskInstanceTimings"));
+    std::vector<airflow::TaskInstanceTiming> out;
+    for (const auto& ti : data_->task_instances) {
+      using airflow::TaskInstanceState;
+      if (ti.state != TaskInstanceState::kSuccess && ti.state != TaskInstanceState::kFailed &&
+          ti.state != TaskInstanceState::kSkipped &&
+          ti.state != TaskInstanceState::kUpstreamFailed) {
+        continue;
+      }
+      if (std::find(runs.begin(), runs.end(), ti.run_key()) == runs.end()) continue;
+      out.push_back({ti.dag_id, ti.task_id, ti.run_id, ti.map_index, ti.state, ti.try_number,
+                     ti.queued_dttm, ti.start_date, ti.end_date});
     }
     return out;
   }

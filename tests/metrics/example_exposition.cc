@@ -130,9 +130,10 @@ Status AddAirflowFamilies(Families* families) {
 
   FamilyBuilder schedule_delay("airflow_schedule_delay_seconds",
                                "Time from when a DAG run was due to when it started.",
-                               MetricType::kHistogram, {"airflow_instance"}, delay_bounds);
+                               MetricType::kHistogram, {"airflow_instance", "dag_class"},
+                               delay_bounds);
   const std::uint64_t delay_counts[] = {0, 10, 40, 90, 96, 98, 99, 99, 100, 100};
-  schedule_delay.AddHistogram({"prod"}, delay_counts, 431.2);
+  schedule_delay.AddHistogram({"prod", "hourly"}, delay_counts, 431.2);
   SLAYER_RETURN_IF_ERROR(Append(std::move(schedule_delay), families));
 
   FamilyBuilder dags("airflow_dags", "DAGs known to Airflow.", MetricType::kGauge,

@@ -1,0 +1,87 @@
+#include "notify/pagerduty_channel.h"
+
+#include <nlohmann/json.hpp>
+
+#include "notify/text_limit.h"
+
+namespace slayer::notify {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr size_t kMaxSummaryChars = 1024;  // the Events API truncates longer ones
+
+// Every field of the event, for the alert's details page.
+Json Details(const Event& e) {
+  Json d;
+  d["key"] = e.key;
+  d["kind"] = EventKindName(e.kind);
+  d["item_key"] = e.item_key;
+  d["airflow_instance"] = e.instance;
+  d["rule"] = e.rule;
+  d["severity"] = e.severity;
+  d["dag_id"] = e.dag_id;
+  d["run_id"] = e.run_id;
+  d["task_id"] = e.task_id;
+  d["logical_date"] = e.logical_date ? Json(FormatRfc3339(*e.logical_date)) : Json(nullptr);
+  d["need_by"] = FormatRfc3339(e.need_by);
+  d["event_time"] = FormatRfc3339(e.event_time);
+  d["overdue_seconds"] = e.overdue_seconds;
+  d["lateness_seconds"] = e.lateness_seconds;
+  d["was_missed"] = e.was_missed;
+  d["labels"] = e.labels;
+  d["url"] = e.url;
+  return d;
+}
+
+}  // namespace
+
+std::string_view PagerDutySeverity(std::string_view severity) {
+  if (severity == "critical" || severity == "warning" || severity == "info") return severity;
+  return "warning";
+}
+
+PagerDutyChannel::PagerDutyChannel(const config::Channel& channel, ChannelTemplates templates)
+    : name_(channel.name),
+      url_(channel.url),
+      routing_key_(channel.routing_key.value),
+      templates_(std::move(templates)),
+      client_(HttpOptionsFor(channel)) {}
+
+DeliveryResult PagerDutyChannel::Deliver(const Event& e) {
+  Json body;
+  body["routing_key"] = routing_key_;
+  if (e.kind == EventKind::kRecovered) {
+    body["event_action"] = "resolve";
+    body["dedup_key"] = e.item_key;
+  } else {
+    body["event_action"] = "trigger";
+    body["dedup_key"] = e.item_key;
+    Json payload;
+    payload["summary"] = TruncateText(templates_.Title(e), kMaxSummaryChars);
+    payload["source"] = "slayer/" + e.instance;
+    payload["severity"] = PagerDutySeverity(e.severity);
+    payload["timestamp"] = FormatRfc3339(e.event_time);
+    payload["component"] = e.dag_id;
+    payload["group"] = e.rule;
+    payload["class"] = EventKindName(e.kind);
+    payload["custom_details"] = Details(e);
+    body["payload"] = std::move(payload);
+    if (!e.url.empty()) {
+      body["links"] = Json::array({Json{{"href", e.url}, {"text", "Airflow"}}});
+    }
+  }
+  HttpRequest request;
+  request.url = url_;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return client_.Deliver(request);
+}
+
+Result<std::unique_ptr<Channel>> MakePagerDutyChannel(const config::Channel& channel) {
+  SLAYER_ASSIGN_OR_RETURN(ChannelTemplates templates, ChannelTemplates::FromConfig(channel));
+  return std::unique_ptr<Channel>(
+      std::make_unique<PagerDutyChannel>(channel, std::move(templates)));
+}
+
+}  // namespace slayer::notify

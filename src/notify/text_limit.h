@@ -1,0 +1,15 @@
+// TruncateText: cuts text to a receiver's length limit (Slack block texts, the PagerDuty summary)
+// without splitting a UTF-8 character, marking the cut with "…". Pure; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace slayer::notify {
+
+// `text` when it has at most `max_chars` characters (UTF-8 code points), else its first
+// max_chars - 1 characters and "…". REQUIRES: max_chars >= 1.
+std::string TruncateText(std::string_view text, size_t max_chars);
+
+}  // namespace slayer::notify
