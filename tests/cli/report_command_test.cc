@@ -1,11 +1,8 @@
 // `slayer report` as a user runs it: the built binary on a store filled here, compared with
 // what GET /api/v1/report answers on the same store (the requirement: the two agree
 // byte for byte).
-#include <curl/curl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +10,7 @@
 #include "api/httplib_server.h"
 #include "api/routes.h"
 #include "app/service.h"
+#include "cli/slayer_report_runner.h"
 #include "config/load.h"
 #include "insights/test_items.h"
 #include "store/sqlite_store.h"
@@ -25,44 +23,8 @@ using insights::test::Item;
 using rules::ItemState;
 using test::T;
 
-// What one run of `slayer report` printed and returned.
-struct Outcome {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Quote(const std::string& arg) {
-  std::string out = "'";
-  for (char c : arg) {
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  }
-  return out + "'";
-}
-
-std::string Slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string HttpGet(int port, const std::string& path, long* status) {
-  CURL* curl = curl_easy_init();
-  std::string body;
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + path;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(
-      curl, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* out) {
-        static_cast<std::string*>(out)->append(p, s * n);
-        return s * n;
-      });
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  *status = 0;
-  if (curl_easy_perform(curl) == CURLE_OK) curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-  curl_easy_cleanup(curl);
-  return body;
-}
+using test::HttpGet;
+using test::Outcome;
 
 class ReportCommandTest : public ::testing::Test {
  protected:
@@ -107,19 +69,7 @@ class ReportCommandTest : public ::testing::Test {
   }
 
   Outcome Slayer(const std::vector<std::string>& args) {
-    std::string cmd = Quote(SLAYER_EXE) + " report --config.file " + Quote(config_path_);
-    for (const std::string& a : args) cmd += " " + Quote(a);
-    const std::filesystem::path err = dir_.path() / "stderr";
-    cmd += " 2>" + Quote(err);
-    Outcome run;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    if (p == nullptr) return run;
-    char buf[4096];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) run.out.append(buf, n);
-    const int status = ::pclose(p);
-    run.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.err = Slurp(err);
-    return run;
+    return test::RunReport(SLAYER_EXE, config_path_, args, dir_.path());
   }
 
   slayer::testing::TempDir dir_;

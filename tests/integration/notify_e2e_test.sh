@@ -15,21 +15,8 @@ set -uo pipefail
 slayer=$1 sim=$2 dags=$3
 here=$(cd "$(dirname "$0")" && pwd)
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-die() {
-  echo "FAIL: $*"
-  for f in "$tmp"/*.log; do echo "--- $f"; tail -15 "$f"; done
-  echo "0 passed, 1 failed"
-  exit 1
-}
-free_port() { $py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$here/e2e_lib.sh"
+E2E_LOG_LINES=15
 # wait_for SECONDS CMD...: runs CMD every second until it succeeds (use `eval '...'` for a
 # condition that must be re-expanded each time).
 wait_for() {

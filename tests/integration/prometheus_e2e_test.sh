@@ -6,21 +6,7 @@
 # Usage: prometheus_e2e_test.sh SLAYER SLAYER_SIM DAGS_YAML SERVERS_DIR
 set -uo pipefail
 slayer=$1 sim=$2 dags=$3 servers=$4
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-die() {
-  echo "FAIL: $*"
-  for f in "$tmp"/*.log; do echo "--- $f"; tail -5 "$f"; done
-  echo "0 passed, 1 failed"
-  exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source "$(dirname "$0")/e2e_lib.sh"
 
 admin=$(cat "$servers/postgres.dsn") || die "no PostgreSQL test server in $servers"
 psql -q "$admin" -c "DROP DATABASE IF EXISTS slayer_e2e" -c "CREATE DATABASE slayer_e2e" \
