@@ -65,6 +65,26 @@ std::optional<std::string> Inapplicable(const ReportOptions& o, std::string_view
 }
 
 // --health: each instance's uptime over 7d, 30d and 90d (or [--since, --until)).
+// [--since, --until) against `now`, which the caller floors to whole seconds as the API does;
+// --since defaults to `default_since`, --until to now. The error names the flag.
+struct Window {
+  Timestamp since;
+  Timestamp until;
+};
+Result<Window> ParseWindow(const ReportOptions& options, std::string_view default_since,
+                           Timestamp now) {
+  Result<Timestamp> since =
+      insights::ParseTimeBound(options.since.empty() ? default_since : options.since, now);
+  if (!since) return InvalidArgumentError("--since: " + since.error().message());
+  Window window{*since, now};
+  if (!options.until.empty()) {
+    Result<Timestamp> until = insights::ParseTimeBound(options.until, now);
+    if (!until) return InvalidArgumentError("--until: " + until.error().message());
+    window.until = *until;
+  }
+  return window;
+}
+
 int RunHealthReport(const GlobalOptions& global, const ReportOptions& options) {
   if (auto flag = Inapplicable(options, "--health")) {
     return Fail(*flag + ": does not apply to --health");
@@ -115,16 +135,10 @@ int RunTaskReport(const GlobalOptions& global, const ReportOptions& options) {
   SystemClock clock;
   const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock.Now());
   app::TaskQuery query;
-  Result<Timestamp> since =
-      insights::ParseTimeBound(options.since.empty() ? "7d" : options.since, now);
-  if (!since) return Fail("--since: " + since.error().message());
-  query.since = *since;
-  query.until = now;
-  if (!options.until.empty()) {
-    Result<Timestamp> until = insights::ParseTimeBound(options.until, now);
-    if (!until) return Fail("--until: " + until.error().message());
-    query.until = *until;
-  }
+  Result<Window> window = ParseWindow(options, "7d", now);
+  if (!window) return Fail(window.error().message());
+  query.since = window->since;
+  query.until = window->until;
   if (Status st = app::CheckTaskWindow(query.since, query.until); !st.ok()) {
     return Fail("--since: " + st.message());
   }
@@ -180,16 +194,10 @@ int RunReport(const GlobalOptions& global, const ReportOptions& options) {
   // Whole seconds, as /api/v1/report does: the same flags give the same window there.
   const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock.Now());
   insights::HistoryFilter filter;
-  Result<Timestamp> since =
-        insights::ParseTimeBound(options.since.empty() ? "30d" : options.since, now);
-  if (!since) return Fail("--since: " + since.error().message());
-  filter.since = *since;
-  filter.until = now;
-  if (!options.until.empty()) {
-    Result<Timestamp> until = insights::ParseTimeBound(options.until, now);
-    if (!until) return Fail("--until: " + until.error().message());
-    filter.until = *until;
-  }
+  Result<Window> window = ParseWindow(options, "30d", now);
+  if (!window) return Fail(window.error().message());
+  filter.since = window->since;
+  filter.until = window->until;
   if (filter.since >= filter.until) {
     return Fail("--since: " + FormatRfc3339(filter.since) + " is not before --until " +
                 FormatRfc3339(filter.until));
