@@ -31,4 +31,15 @@ struct Dag {
   std::optional<bool> has_import_errors;  // 2.3+; std::nullopt when the column is absent
 };
 
+// The owners as Airflow's dag.owners text ("airflow,data-eng"), the form config::Selector
+// matches.
+inline std::string OwnersText(const Dag& dag) {
+  std::string text;
+  for (const std::string& owner : dag.owners) {
+    if (!text.empty()) text += ",";
+    text += owner;
+  }
+  return text;
+}
+
 }  // namespace slayer::airflow

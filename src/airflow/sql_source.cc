@@ -1,6 +1,7 @@
 #include "airflow/sql_source.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "airflow/queries.h"
@@ -22,14 +23,18 @@ bool ReadsSlaMiss(const SchemaInfo& s) {
 }
 
 // Runs `build(n)` with the params of each batch of at most `batch` keys; `bind` appends the
-// params of one key. Decodes every result set into `out`.
+// params of one key, then `trailing` follows in every batch. Decodes every result set into
+// `out`, and stops before the next batch once `out` holds `max_rows` rows.
 template <typename Key, typename Out, typename Build, typename Bind, typename Decode>
 Status Batched(db::Connection& c, std::span<const Key> keys, size_t batch, Build build, Bind bind,
-               Decode decode, std::vector<Out>& out, std::string_view what) {
-  for (size_t start = 0; start < keys.size(); start += batch) {
+               Decode decode, std::vector<Out>& out, std::string_view what,
+               const std::vector<db::Param>& trailing = {},
+               size_t max_rows = std::numeric_limits<size_t>::max()) {
+  for (size_t start = 0; start < keys.size() && out.size() < max_rows; start += batch) {
     size_t n = std::min(batch, keys.size() - start);
     std::vector<db::Param> params;
     for (size_t i = start; i < start + n; ++i) bind(keys[i], params);
+    params.insert(params.end(), trailing.begin(), trailing.end());
     auto rs = c.Query(build(n), params);
     if (!rs) return rs.error().WithContext(what);
     SLAYER_RETURN_IF_ERROR(decode(*rs, out));
@@ -134,35 +139,24 @@ Result<std::vector<DagRun>> SqlAirflowSource::DagRunsByKey(std::span<const DagRu
   return out;
 }
 
-Result<std::vector<DagRun>> SqlAirflowSource::DagRunsInWindow(
-    std::span<const std::string> dag_ids, Timestamp from, Timestamp to) {
+Result<std::vector<DagRun>> SqlAirflowSource::DagRunsInWindow(std::span<const std::string> dag_ids,
+                                                              Timestamp from, Timestamp to) {
   std::vector<DagRun> out;
-  for (size_t start = 0; start < dag_ids.size(); start += queries::kMaxKeysPerStatement) {
-    size_t n = std::min(queries::kMaxKeysPerStatement, dag_ids.size() - start);
-    std::vector<db::Param> params(dag_ids.begin() + start, dag_ids.begin() + start + n);
-    params.emplace_back(from);
-    params.emplace_back(to);
-    auto rs = connection_->Query(queries::DagRunsInWindow(schema_, n), params);
-    if (!rs) return rs.error().WithContext("read dag_run in window");
-    SLAYER_RETURN_IF_ERROR(detail::DecodeDagRuns(*rs, out));
-  }
+  SLAYER_RETURN_IF_ERROR(Batched(*connection_, dag_ids, queries::kMaxKeysPerStatement,
+                                 [&](size_t n) { return queries::DagRunsInWindow(schema_, n); },
+                                 BindString, detail::DecodeDagRuns, out, "read dag_run in window",
+                                 {from, to}));
   return out;
 }
 
 Result<std::vector<DagRunKey>> SqlAirflowSource::DagRunKeysInWindow(
     std::span<const std::string> dag_ids, Timestamp from, Timestamp to, size_t limit) {
   std::vector<DagRunKey> out;
-  for (size_t start = 0; start < dag_ids.size() && out.size() < limit;
-       start += queries::kMaxKeysPerStatement) {
-    size_t n = std::min(queries::kMaxKeysPerStatement, dag_ids.size() - start);
-    std::vector<db::Param> params(dag_ids.begin() + start, dag_ids.begin() + start + n);
-    params.emplace_back(from);
-    params.emplace_back(to);
-    auto rs = connection_->Query(queries::DagRunKeysInWindow(schema_, n, limit - out.size()),
-                                 params);
-    if (!rs) return rs.error().WithContext("read dag_run keys in window");
-    SLAYER_RETURN_IF_ERROR(detail::DecodeDagRunKeys(*rs, out));
-  }
+  // Each batch asks only for what the limit leaves.
+  SLAYER_RETURN_IF_ERROR(Batched(
+      *connection_, dag_ids, queries::kMaxKeysPerStatement,
+      [&](size_t n) { return queries::DagRunKeysInWindow(schema_, n, limit - out.size()); },
+      BindString, detail::DecodeDagRunKeys, out, "read dag_run keys in window", {from, to}, limit));
   return out;
 }
 
@@ -227,14 +221,9 @@ Result<std::vector<SlaMiss>> SqlAirflowSource::SlaMisses(std::span<const std::st
                                                          Timestamp since) {
   std::vector<SlaMiss> out;
   if (!ReadsSlaMiss(schema_)) return out;
-  for (size_t start = 0; start < dag_ids.size(); start += queries::kMaxKeysPerStatement) {
-    size_t n = std::min(queries::kMaxKeysPerStatement, dag_ids.size() - start);
-    std::vector<db::Param> params(dag_ids.begin() + start, dag_ids.begin() + start + n);
-    params.emplace_back(since);
-    auto rs = connection_->Query(queries::SlaMisses(n), params);
-    if (!rs) return rs.error().WithContext("read sla_miss");
-    SLAYER_RETURN_IF_ERROR(detail::DecodeSlaMisses(*rs, out));
-  }
+  SLAYER_RETURN_IF_ERROR(Batched(*connection_, dag_ids, queries::kMaxKeysPerStatement,
+                                 queries::SlaMisses, BindString, detail::DecodeSlaMisses, out,
+                                 "read sla_miss", {since}));
   return out;
 }
 

@@ -2,14 +2,12 @@
 
 #include <charconv>
 #include <initializer_list>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "api/query_params.h"
-#include "common/glob.h"
 #include "insights/display_zone.h"
 #include "insights/health_report.h"
 #include "insights/health_report_format.h"
@@ -27,10 +25,6 @@ namespace {
 constexpr size_t kDefaultIncidentLimit = 1000;
 constexpr size_t kMaxIncidentLimit = 10000;
 
-HttpResponse JsonReply(int status, nlohmann::ordered_json body) {
-  return HttpResponse::Json(status, body.dump());
-}
-
 // A parsed request, or the 400 that answers it.
 template <typename T>
 struct Parsed {
@@ -41,26 +35,15 @@ struct Parsed {
 // since, until, dag_id and rule, shared by both endpoints.
 Parsed<insights::HistoryFilter> ParseFilter(const HttpRequest& request, Timestamp now) {
   insights::HistoryFilter filter;
-  auto bound = [&](std::string_view name, std::string_view fallback,
-                   Timestamp& out) -> std::optional<HttpResponse> {
-    std::string_view text = request.FindQuery(name).value_or(fallback);
-    if (text.empty()) text = fallback;
-    Result<Timestamp> t = insights::ParseTimeBound(text, now);
-    if (!t) return BadParameter(name, t.error().message());
-    out = *t;
-    return std::nullopt;
-  };
-  if (auto e = bound("since", "30d", filter.since)) return {std::nullopt, std::move(e)};
-  if (auto e = bound("until", "0s", filter.until)) return {std::nullopt, std::move(e)};
+  filter.since = now - std::chrono::days(30);
+  filter.until = now;
+  if (auto e = ReadTimeBound(request, "since", now, &filter.since)) return {std::nullopt, e};
+  if (auto e = ReadTimeBound(request, "until", now, &filter.until)) return {std::nullopt, e};
   if (filter.since >= filter.until) {
     return {std::nullopt,
             BadParameter("since", "must be before until (" + FormatRfc3339(filter.until) + ")")};
   }
-  if (auto dag = request.FindQuery("dag_id"); dag && !dag->empty()) {
-    Result<Glob> glob = Glob::Compile(*dag);
-    if (!glob) return {std::nullopt, BadParameter("dag_id", glob.error().message())};
-    filter.dag_id = std::move(*glob);
-  }
+  if (auto e = ReadGlob(request, "dag_id", &filter.dag_id)) return {std::nullopt, e};
   filter.rule = std::string(request.FindQuery("rule").value_or(""));
   return {std::move(filter), std::nullopt};
 }
@@ -70,20 +53,16 @@ Parsed<store::Store*> StoreOf(const HistoryAccess& history) {
   store::Store* store = history.store ? history.store() : nullptr;
   if (store == nullptr) {
     return {std::nullopt,
-            JsonReply(503, {{"error",
-                             "no history store is open: history endpoints need `storage:` in the "
-                             "config (or --storage.path) and a started `slayer serve`"}})};
+            JsonError(503,
+                      "no history store is open: history endpoints need `storage:` in the "
+                      "config (or --storage.path) and a started `slayer serve`")};
   }
   return {store, std::nullopt};
 }
 
 HttpResponse StoreError(const Status& status) {
-  return JsonReply(status.code() == StatusCode::kUnavailable ? 503 : 500,
-                   {{"error", status.message()}});
+  return JsonError(status.code() == StatusCode::kUnavailable ? 503 : 500, status.message());
 }
-
-// Time bounds as the client will read them back: whole seconds when derived from now.
-Timestamp Now(const Clock& clock) { return NowSeconds(clock); }
 
 }  // namespace
 
@@ -91,7 +70,7 @@ HttpHandler ReportHandler(HistoryAccess history, const Clock& clock) {
   return [history = std::move(history), &clock](const HttpRequest& request) {
     if (auto e = CheckKnownParameters(request, {"since", "until", "dag_id", "rule", "group_by"}))
       return *e;
-    Parsed<insights::HistoryFilter> filter = ParseFilter(request, Now(clock));
+    Parsed<insights::HistoryFilter> filter = ParseFilter(request, NowSeconds(clock));
     if (filter.error) return *filter.error;
     insights::ReportOptions options;
     options.since = filter.value->since;
@@ -105,7 +84,7 @@ HttpHandler ReportHandler(HistoryAccess history, const Clock& clock) {
     }
     const std::string zone_name = history.display_timezone ? history.display_timezone() : "UTC";
     Result<insights::DisplayZone> zone = insights::DisplayZone::Make(zone_name);
-    if (!zone) return JsonReply(500, {{"error", "display_timezone: " + zone.error().message()}});
+    if (!zone) return JsonError(500, "display_timezone: " + zone.error().message());
     options.zone = *zone;
     Parsed<store::Store*> store = StoreOf(history);
     if (store.error) return *store.error;
@@ -121,7 +100,7 @@ HttpHandler IncidentsHandler(HistoryAccess history, const Clock& clock) {
             CheckKnownParameters(request, {"since", "until", "dag_id", "rule", "state", "limit"})) {
       return *e;
     }
-    const Timestamp now = Now(clock);
+    const Timestamp now = NowSeconds(clock);
     Parsed<insights::HistoryFilter> filter = ParseFilter(request, now);
     if (filter.error) return *filter.error;
     insights::IncidentOptions options;
@@ -170,13 +149,9 @@ HttpHandler IncidentsHandler(HistoryAccess history, const Clock& clock) {
 HttpHandler HealthHandler(HistoryAccess history, const Clock& clock) {
   return [history = std::move(history), &clock](const HttpRequest& request) {
     if (auto e = CheckKnownParameters(request, {"since", "until", "instance"})) return *e;
-    const Timestamp now = Now(clock);
+    const Timestamp now = NowSeconds(clock);
     Timestamp until = now;
-    if (auto text = request.FindQuery("until"); text && !text->empty()) {
-      Result<Timestamp> t = insights::ParseTimeBound(*text, now);
-      if (!t) return BadParameter("until", t.error().message());
-      until = *t;
-    }
+    if (auto e = ReadTimeBound(request, "until", now, &until)) return *e;
     std::vector<insights::UptimeWindow> windows = insights::DefaultUptimeWindows(until);
     if (auto text = request.FindQuery("since"); text && !text->empty()) {
       Result<Timestamp> since = insights::ParseTimeBound(*text, now);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/edit_distance.h"
+#include "insights/time_bound.h"
 
 namespace slayer::api {
 
@@ -37,6 +38,26 @@ std::optional<HttpResponse> CheckKnownParameters(const HttpRequest& request,
     if (!nearest.empty()) message += " (did you mean " + std::string(nearest) + "?)";
     return BadParameter(name, message + "; known: " + list);
   }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> ReadTimeBound(const HttpRequest& request, std::string_view name,
+                                          Timestamp now, Timestamp* out) {
+  std::optional<std::string_view> text = request.FindQuery(name);
+  if (!text || text->empty()) return std::nullopt;
+  Result<Timestamp> t = insights::ParseTimeBound(*text, now);
+  if (!t) return BadParameter(name, t.error().message());
+  *out = *t;
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> ReadGlob(const HttpRequest& request, std::string_view name,
+                                     std::optional<Glob>* out) {
+  std::optional<std::string_view> text = request.FindQuery(name);
+  if (!text || text->empty()) return std::nullopt;
+  Result<Glob> glob = Glob::Compile(*text);
+  if (!glob) return BadParameter(name, glob.error().message());
+  *out = std::move(*glob);
   return std::nullopt;
 }
 

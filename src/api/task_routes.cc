@@ -7,7 +7,6 @@
 #include "api/query_params.h"
 #include "app/task_analytics.h"
 #include "insights/task_report_format.h"
-#include "insights/time_bound.h"
 
 namespace slayer::api {
 namespace {
@@ -38,19 +37,9 @@ HttpHandler TasksHandler(TaskAccess access, const Clock& clock) {
     app::TaskQuery query;
     query.until = now;
     query.since = now - std::chrono::days(7);
-    for (auto [name, out] : {std::pair<std::string_view, Timestamp*>{"since", &query.since},
-                             std::pair<std::string_view, Timestamp*>{"until", &query.until}}) {
-      auto text = request.FindQuery(name);
-      if (!text || text->empty()) continue;
-      Result<Timestamp> t = insights::ParseTimeBound(*text, now);
-      if (!t) return BadParameter(name, t.error().message());
-      *out = *t;
-    }
-    if (auto dag = request.FindQuery("dag_id"); dag && !dag->empty()) {
-      Result<Glob> glob = Glob::Compile(*dag);
-      if (!glob) return BadParameter("dag_id", glob.error().message());
-      query.dag_id = std::move(*glob);
-    }
+    if (auto e = ReadTimeBound(request, "since", now, &query.since)) return *e;
+    if (auto e = ReadTimeBound(request, "until", now, &query.until)) return *e;
+    if (auto e = ReadGlob(request, "dag_id", &query.dag_id)) return *e;
     query.instance = std::string(request.FindQuery("instance").value_or(""));
     if (!access.instances) {
       return JsonError(503, "task analytics need the running service's Airflow instances");

@@ -71,6 +71,7 @@ Duration HealthReader::JobWindow(const config::Health& health) {
 
 Status HealthReader::Read(airflow::AirflowSource& source,
                           const std::vector<airflow::DagRun>& active_runs,
+                          const std::vector<airflow::TaskInstance>& active_task_instances,
                           const std::vector<airflow::Dag>& dags, const rules::RuleSet& rules,
                           Timestamp now, const config::Health& health, HealthState* out) {
   // Every read first: a failure leaves the histogram and `out` as they were.
@@ -82,16 +83,6 @@ Status HealthReader::Read(airflow::AirflowSource& source,
   if (!counts) return counts.error().WithContext("read task instance counts");
   auto pools = source.Pools();
   if (!pools) return pools.error().WithContext("read pools");
-  // Task instances of the active runs only: task_instance has no index on start_date, so "the
-  // tasks that started since the last poll" is not a bounded read; the active runs' are (index
-  // on (dag_id, run_id)). A try that queues and starts in a run that also finishes between two
-  // polls is missed (docs/health.md).
-  std::vector<airflow::DagRunKey> active_keys;
-  active_keys.reserve(active_runs.size());
-  for (const airflow::DagRun& run : active_runs) active_keys.push_back(run.key());
-  auto task_instances = source.TaskInstancesOfRuns(active_keys);
-  if (!task_instances) return task_instances.error().WithContext("read task instances");
-
   // Canary DAGs: the active DAGs of the last DAG list that a canary rule matches. Their latest
   // successes are one index probe per DAG (LatestSuccessfulDagRuns); their latest started run
   // may also be active, which the poller has read already.
@@ -218,9 +209,8 @@ Status HealthReader::Read(airflow::AirflowSource& source,
   state.canaries = std::move(canaries);
 
   ObserveScheduleDelays(active_runs, dags, now);
-  state.schedule_delay = schedule_delay_;
   state.schedule_delay_by_class = schedule_delay_by_class_;
-  ObserveTaskQueueTimes(*task_instances, now);
+  ObserveTaskQueueTimes(active_task_instances, now);
   state.task_queue = task_queue_;
   *out = std::move(state);
   return Status::Ok();
@@ -242,11 +232,8 @@ DagClass HealthReader::ClassOf(const std::vector<airflow::Dag>& dags, const std:
 
 void HealthReader::ObserveScheduleDelays(const std::vector<airflow::DagRun>& active_runs,
                                          const std::vector<airflow::Dag>& dags, Timestamp now) {
-  if (schedule_delay_.cumulative.empty()) {
-    schedule_delay_.cumulative.assign(kScheduleDelayBuckets.size() + 1, 0);
-    for (HealthHistogram& h : schedule_delay_by_class_) {
-      h.cumulative.assign(kScheduleDelayBuckets.size() + 1, 0);
-    }
+  for (HealthHistogram& h : schedule_delay_by_class_) {
+    if (h.cumulative.empty()) h.cumulative.assign(kScheduleDelayBuckets.size() + 1, 0);
   }
   for (const airflow::DagRun& run : active_runs) {
     if (run.run_type != "scheduled" || !run.start_date) continue;
@@ -254,7 +241,6 @@ void HealthReader::ObserveScheduleDelays(const std::vector<airflow::DagRun>& act
     if (!first) continue;
     // run_after is when the run was due (3.x column; on 2.x the data interval end).
     const double delay = std::max(0.0, Seconds(*run.start_date - run.run_after));
-    Observe(kScheduleDelayBuckets, delay, schedule_delay_);
     Observe(kScheduleDelayBuckets, delay,
             schedule_delay_by_class_[static_cast<size_t>(ClassOf(dags, run.dag_id))]);
   }

@@ -34,9 +34,9 @@ class HealthReader {
   // Jobs are read back this far at least: max(10 x heartbeat_timeout, 10m).
   static Duration JobWindow(const config::Health& health);
 
-  // Reads jobs, task instance counts, pools and the task instances of `active_runs` from
-  // `source`, and fills `out` as of `now` (wall clock) with the DAG counts of `dags` and the
-  // queued/running counts of `active_runs` (the poller's reads). Scheduled runs of
+  // Reads jobs, task instance counts and pools from `source`, and fills `out` as of `now`
+  // (wall clock) with the DAG counts of `dags` and the queued/running counts of `active_runs`
+  // (the poller's reads; `active_task_instances` are the task instances of `active_runs`). Scheduled runs of
   // `active_runs` with a start_date not observed before add to the schedule-delay histogram
   // (and to the one of their DAG's class, from the schedule of `dags`);
   // task instance tries that started and were not observed before, to the task-queue
@@ -44,6 +44,7 @@ class HealthReader {
   // match, it also reads those DAGs' latest successful runs. On a read error `out` and the
   // reader are left unchanged and the error is returned.
   Status Read(airflow::AirflowSource& source, const std::vector<airflow::DagRun>& active_runs,
+              const std::vector<airflow::TaskInstance>& active_task_instances,
               const std::vector<airflow::Dag>& dags, const rules::RuleSet& rules, Timestamp now,
               const config::Health& health, HealthState* out);
 
@@ -63,7 +64,6 @@ class HealthReader {
 
   // (dag_id, run_id) -> when it was last seen active; forgotten kObservedMemory after that.
   std::map<std::pair<std::string, std::string>, Timestamp> observed_;
-  HealthHistogram schedule_delay_;
   std::array<HealthHistogram, kAllDagClasses.size()> schedule_delay_by_class_;
   // Schedule text -> class: a cron's class takes a few hundred steps to find, and the same
   // schedules repeat across DAGs and polls. Cleared when it grows past a bound.

@@ -82,15 +82,17 @@ struct HealthState {
   // DAGs with has_import_errors, by paused; std::nullopt before Airflow 2.3 (no column).
   std::optional<int64_t> import_errors_unpaused;
   std::optional<int64_t> import_errors_paused;
-  // start_date - run_after of scheduled runs, each observed once (seconds): all runs, and by
-  // the class of their DAG's schedule (indexed by DagClass; their sum is schedule_delay).
-  HealthHistogram schedule_delay;
+  // start_date - run_after of scheduled runs, each observed once (seconds), by the class of
+  // their DAG's schedule (indexed by DagClass).
   std::array<HealthHistogram, kAllDagClasses.size()> schedule_delay_by_class;
   // start_date - queued_dttm of the task instance tries of active runs, each observed once
   // (seconds).
   HealthHistogram task_queue;
   // By (rule, dag_id): the canary rules and the DAGs they match in the last DAG list.
   std::vector<CanaryState> canaries;
+
+  // The schedule delays of all classes together: the sum of schedule_delay_by_class.
+  HealthHistogram schedule_delay() const;
 };
 
 }  // namespace slayer::app

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "api/query_params.h"
 #include "app/instance_poller.h"
 #include "app/task_analytics.h"
 #include "cli/commands.h"
@@ -64,7 +65,6 @@ std::optional<std::string> Inapplicable(const ReportOptions& o, std::string_view
   return std::nullopt;
 }
 
-// --health: each instance's uptime over 7d, 30d and 90d (or [--since, --until)).
 // [--since, --until) against `now`, which the caller floors to whole seconds as the API does;
 // --since defaults to `default_since`, --until to now. The error names the flag.
 struct Window {
@@ -85,13 +85,19 @@ Result<Window> ParseWindow(const ReportOptions& options, std::string_view defaul
   return window;
 }
 
-int RunHealthReport(const GlobalOptions& global, const ReportOptions& options) {
+// --storage.path, parsed; std::nullopt when not given (the config's storage then).
+Result<std::optional<db::Dsn>> StorageOverride(const ReportOptions& options) {
+  if (options.storage_path.empty()) return std::optional<db::Dsn>();
+  auto dsn = db::Dsn::Parse(options.storage_path);
+  if (!dsn) return InvalidArgumentError("--storage.path: " + dsn.error().message());
+  return std::optional<db::Dsn>(std::move(*dsn));
+}
+
+// --health: each instance's uptime over 7d, 30d and 90d (or [--since, --until)).
+int RunHealthReport(const GlobalOptions& global, const ReportOptions& options, Timestamp now) {
   if (auto flag = Inapplicable(options, "--health")) {
     return Fail(*flag + ": does not apply to --health");
   }
-  SystemClock clock;
-  // Whole seconds, as /api/v1/health does: the same flags give the same windows there.
-  const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock.Now());
   Timestamp until = now;
   if (!options.until.empty()) {
     Result<Timestamp> t = insights::ParseTimeBound(options.until, now);
@@ -100,8 +106,7 @@ int RunHealthReport(const GlobalOptions& global, const ReportOptions& options) {
   }
   std::vector<insights::UptimeWindow> windows = insights::DefaultUptimeWindows(until);
   if (!options.since.empty()) {
-    Result<Timestamp> since =
-        insights::ParseTimeBound(options.since.empty() ? "30d" : options.since, now);
+    Result<Timestamp> since = insights::ParseTimeBound(options.since, now);
     if (!since) return Fail("--since: " + since.error().message());
     if (*since >= until) {
       return Fail("--since: " + FormatRfc3339(*since) + " is not before --until " +
@@ -109,15 +114,11 @@ int RunHealthReport(const GlobalOptions& global, const ReportOptions& options) {
     }
     windows = {{options.since, *since, until}};
   }
-  std::optional<db::Dsn> storage_override;
-  if (!options.storage_path.empty()) {
-    auto dsn = db::Dsn::Parse(options.storage_path);
-    if (!dsn) return Fail("--storage.path: " + dsn.error().message());
-    storage_override = std::move(*dsn);
-  }
+  Result<std::optional<db::Dsn>> storage_override = StorageOverride(options);
+  if (!storage_override) return Fail(storage_override.error().message());
   auto config = config::LoadConfigFile(global.config_file);
   if (!config) return Fail(config.error().message());
-  auto store = OpenHistory(storage_override ? *storage_override : (*config)->storage.url);
+  auto store = OpenHistory(storage_override->value_or((*config)->storage.url));
   if (!store) return Fail(store.error().message());
   Result<insights::HealthReport> report =
       insights::ReadHealthReport(**store, std::move(windows), options.instance);
@@ -128,12 +129,10 @@ int RunHealthReport(const GlobalOptions& global, const ReportOptions& options) {
 }
 
 // --tasks: task analytics of the DAG runs of [--since, --until), read from Airflow.
-int RunTaskReport(const GlobalOptions& global, const ReportOptions& options) {
+int RunTaskReport(const GlobalOptions& global, const ReportOptions& options, Timestamp now) {
   if (auto flag = Inapplicable(options, "--tasks")) {
     return Fail(*flag + ": does not apply to --tasks");
   }
-  SystemClock clock;
-  const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock.Now());
   app::TaskQuery query;
   Result<Window> window = ParseWindow(options, "7d", now);
   if (!window) return Fail(window.error().message());
@@ -183,16 +182,16 @@ int RunReport(const GlobalOptions& global, const ReportOptions& options) {
     return Fail("--format: must be table, json or csv, not '" + options.format + "'");
   }
   if (options.health && options.tasks) return Fail("--health, --tasks: choose one");
-  if (options.health) return RunHealthReport(global, options);
-  if (options.tasks) return RunTaskReport(global, options);
+  SystemClock clock;
+  // Whole seconds, as the API does: the same flags give the same windows there.
+  const Timestamp now = api::NowSeconds(clock);
+  if (options.health) return RunHealthReport(global, options, now);
+  if (options.tasks) return RunTaskReport(global, options, now);
   if (!options.instance.empty()) return Fail("--instance: only with --health or --tasks");
   std::optional<insights::GroupBy> group_by = insights::ParseGroupBy(options.group_by);
   if (!group_by) {
     return Fail("--group-by: must be dag, rule or task, not '" + options.group_by + "'");
   }
-  SystemClock clock;
-  // Whole seconds, as /api/v1/report does: the same flags give the same window there.
-  const Timestamp now = std::chrono::floor<std::chrono::seconds>(clock.Now());
   insights::HistoryFilter filter;
   Result<Window> window = ParseWindow(options, "30d", now);
   if (!window) return Fail(window.error().message());
@@ -208,19 +207,15 @@ int RunReport(const GlobalOptions& global, const ReportOptions& options) {
     filter.dag_id = std::move(*glob);
   }
   filter.rule = options.rule;
-  std::optional<db::Dsn> storage_override;
-  if (!options.storage_path.empty()) {
-    auto dsn = db::Dsn::Parse(options.storage_path);
-    if (!dsn) return Fail("--storage.path: " + dsn.error().message());
-    storage_override = std::move(*dsn);
-  }
+  Result<std::optional<db::Dsn>> storage_override = StorageOverride(options);
+  if (!storage_override) return Fail(storage_override.error().message());
 
   auto config = config::LoadConfigFile(global.config_file);
   if (!config) return Fail(config.error().message());
   Result<insights::DisplayZone> zone = insights::DisplayZone::Make((*config)->display_timezone);
   if (!zone) return Fail("display_timezone: " + zone.error().message());
 
-  auto store = OpenHistory(storage_override ? *storage_override : (*config)->storage.url);
+  auto store = OpenHistory(storage_override->value_or((*config)->storage.url));
   if (!store) return Fail(store.error().message());
   Result<std::vector<rules::Item>> items = insights::ReadHistory(**store, filter);
   if (!items) return Fail(items.error().message());

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/ascii.h"
+
 namespace slayer::db {
 namespace {
 
@@ -25,21 +27,6 @@ Result<std::string> PercentDecode(std::string_view s) {
       i += 2;
     } else {
       out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
     }
   }
   return out;

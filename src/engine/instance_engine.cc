@@ -184,7 +184,8 @@ Status InstanceEngine::ReadRunsByKey(airflow::AirflowSource& source,
 }
 
 Status InstanceEngine::Poll(airflow::AirflowSource& source,
-                            const std::vector<DagRun>& active_runs, Timestamp now) {
+                            const std::vector<DagRun>& active_runs, Timestamp now,
+                            const std::vector<airflow::TaskInstance>* active_task_instances) {
   SLAYER_RETURN_IF_ERROR(ReadDags(source, now));
   const bool full = !full_read_at_ || now - *full_read_at_ >= options_.full_refresh;
   const bool native = options_.airflow_native;
@@ -238,7 +239,17 @@ Status InstanceEngine::Poll(airflow::AirflowSource& source,
       }
     }
   }
-  SLAYER_RETURN_IF_ERROR(EvaluateDags(source, dag_ids, std::move(runs), /*full=*/true, now));
+  std::optional<TaskInstancesByRun> known;
+  if (active_task_instances != nullptr) {
+    known.emplace();
+    for (const DagRun& run : active_runs) (*known)[run.key()];  // read, possibly none
+    for (const airflow::TaskInstance& ti : *active_task_instances) {
+      auto it = known->find(ti.run_key());
+      if (it != known->end()) it->second.push_back(ti);
+    }
+  }
+  SLAYER_RETURN_IF_ERROR(EvaluateDags(source, dag_ids, std::move(runs), /*full=*/true, now,
+                                      known ? &*known : nullptr));
   if (full) full_read_at_ = now;
   tracker_.Expire(now - options_.horizon);
   if (store_ != nullptr &&
@@ -273,8 +284,8 @@ Status InstanceEngine::CheckDue(airflow::AirflowSource& source, Timestamp now) {
 
 Status InstanceEngine::EvaluateDags(airflow::AirflowSource& source,
                                     const std::set<std::string>& dag_ids, std::vector<DagRun> runs,
-                                    bool full, Timestamp now) {
-  auto facts = ReadFacts(source, dag_ids, std::move(runs), full, /*advance=*/true, now);
+                                    bool full, Timestamp now, const TaskInstancesByRun* known) {
+  auto facts = ReadFacts(source, dag_ids, std::move(runs), full, /*advance=*/true, now, known);
   if (!facts) return facts.error();
   return Record(tracker_.Apply(EvaluateFacts(*facts, now), now), now);
 }
@@ -296,7 +307,8 @@ std::vector<rules::Observation> InstanceEngine::EvaluateFacts(
 
 Result<std::vector<rules::DagFacts>> InstanceEngine::ReadFacts(
     airflow::AirflowSource& source, const std::set<std::string>& dag_ids,
-    std::vector<DagRun> runs, bool full, bool advance, Timestamp now) {
+    std::vector<DagRun> runs, bool full, bool advance, Timestamp now,
+    const TaskInstancesByRun* known) {
   const bool native = options_.airflow_native;
   std::map<std::string, std::vector<DagRun>> runs_by_dag;
   for (DagRun& run : runs) runs_by_dag[run.dag_id].push_back(std::move(run));
@@ -340,11 +352,21 @@ Result<std::vector<rules::DagFacts>> InstanceEngine::ReadFacts(
       }
     }
   }
-  std::map<DagRunKey, std::vector<airflow::TaskInstance>> tis;
-  if (!ti_runs.empty()) {
-    auto read = source.TaskInstancesOfRuns(ti_runs);
+  TaskInstancesByRun tis;
+  std::vector<DagRunKey> to_read;
+  for (const DagRunKey& key : ti_runs) {
+    if (known != nullptr) {
+      if (auto have = known->find(key); have != known->end()) {
+        tis[key] = have->second;
+        continue;
+      }
+    }
+    to_read.push_back(key);
+  }
+  if (!to_read.empty()) {
+    auto read = source.TaskInstancesOfRuns(to_read);
     if (!read) return read.error().WithContext("read task instances");
-    for (const DagRunKey& key : ti_runs) tis[key];  // read, possibly none
+    for (const DagRunKey& key : to_read) tis[key];  // read, possibly none
     for (airflow::TaskInstance& ti : *read) tis[ti.run_key()].push_back(std::move(ti));
   }
 
@@ -498,10 +520,7 @@ Status InstanceEngine::Record(const ApplyResult& result, Timestamp now) {
       std::string owners;
       if (auto dag = dags_.find(t.item.key.dag_id); dag != dags_.end()) {
         context.tags = &dag->second.dag.tags;
-        for (const std::string& owner : dag->second.dag.owners) {
-          if (!owners.empty()) owners += ",";
-          owners += owner;
-        }
+        owners = airflow::OwnersText(dag->second.dag);
         context.owners = owners;
       }
       notify::Routed routed = router_->Route(t.item, t.from, context, now);

@@ -82,8 +82,12 @@ class InstanceEngine {
   void SetRules(std::shared_ptr<const rules::RuleSet> rules);
 
   // One poll. `active_runs` are the queued and running runs the caller read this poll.
+  // `active_task_instances`, when given, are the task instances of every run of `active_runs`
+  // as the caller read them this poll (the health metrics need them too): they are not read
+  // again.
   Status Poll(airflow::AirflowSource& source, const std::vector<airflow::DagRun>& active_runs,
-              Timestamp now);
+              Timestamp now,
+              const std::vector<airflow::TaskInstance>* active_task_instances = nullptr);
 
   // Re-reads the pending items whose need-by has passed and declares their misses (or
   // outcomes). Cheap when nothing is due.
@@ -131,15 +135,19 @@ class InstanceEngine {
   // Builds the facts of `dag_ids` from the given runs, reading their task instances, deadlines,
   // latest successes and serialized DAGs as the rules need. `full`: a poll (new wall-clock
   // ticks too), not a due check; `advance`: move the wall-clock watermarks (not for explain).
+  // `known`: task instances already read, by run (every run it holds was read in full).
+  using TaskInstancesByRun = std::map<airflow::DagRunKey, std::vector<airflow::TaskInstance>>;
   Result<std::vector<rules::DagFacts>> ReadFacts(airflow::AirflowSource& source,
                                                  const std::set<std::string>& dag_ids,
                                                  std::vector<airflow::DagRun> runs, bool full,
-                                                 bool advance, Timestamp now);
+                                                 bool advance, Timestamp now,
+                                                 const TaskInstancesByRun* known = nullptr);
   std::vector<rules::Observation> EvaluateFacts(const std::vector<rules::DagFacts>& facts,
                                                 Timestamp now);
   // ReadFacts + EvaluateFacts, applied to the tracker and recorded.
   Status EvaluateDags(airflow::AirflowSource& source, const std::set<std::string>& dag_ids,
-                      std::vector<airflow::DagRun> runs, bool full, Timestamp now);
+                      std::vector<airflow::DagRun> runs, bool full, Timestamp now,
+                      const TaskInstancesByRun* known = nullptr);
   // Reads runs by key and appends them to `runs`; the open items of a run that is gone
   // (deleted from Airflow; expected runs excepted) are abandoned.
   Status ReadRunsByKey(airflow::AirflowSource& source, const std::vector<airflow::DagRunKey>& keys,

@@ -1,11 +1,9 @@
 #include "insights/health_report_format.h"
 
-#include <charconv>
-#include <cmath>
-#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "insights/report_csv.h"
+#include "insights/report_values.h"
 #include "insights/text_columns.h"
 
 namespace slayer::insights {
@@ -13,27 +11,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-
-// The shortest text that reads back as the same double (as in the JSON).
-std::string Number(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-
-std::string Percent(std::optional<double> fraction) {
-  if (!fraction) return "-";
-  // Rounded down: five minutes down in a week is 99.95%, never 100.00%.
-  const double hundredths = std::floor(*fraction * 10000.0 + 1e-9);
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%.2f%%", hundredths / 100.0);
-  return buf;
-}
-
-std::string Human(Duration d) {
-  return FormatDuration(std::chrono::round<std::chrono::seconds>(d));
-}
+// Rounded down: five minutes down in a week is 99.95%, never 100.00%.
+std::string Percent(std::optional<double> fraction) { return PercentText(fraction, 2); }
 
 }  // namespace
 
@@ -50,8 +29,7 @@ std::string HealthReportJson(const HealthReport& report) {
       const UptimeStats& s = row.windows[i];
       Json j;
       j["window"] = report.windows[i].name;
-      const std::optional<double> uptime = s.uptime();
-      j["uptime"] = uptime ? Json(*uptime) : Json(nullptr);
+      j["uptime"] = NullableJson(s.uptime());
       j["up_seconds"] = Seconds(s.up);
       j["down_seconds"] = Seconds(s.down);
       j["unknown_seconds"] = Seconds(s.unknown);
@@ -80,10 +58,10 @@ std::string HealthReportCsv(const HealthReport& report) {
       const UptimeWindow& w = report.windows[i];
       const std::optional<double> uptime = s.uptime();
       out += CsvField(row.instance) + "," + CsvField(w.name) + "," + FormatRfc3339(w.since) + "," +
-             FormatRfc3339(w.until) + "," + (uptime ? Number(*uptime) : "") + "," +
-             Number(Seconds(s.up)) + "," + Number(Seconds(s.down)) + "," +
-             Number(Seconds(s.unknown)) + "," + std::to_string(s.outages) + "," +
-             Number(Seconds(s.longest_outage)) + "\n";
+             FormatRfc3339(w.until) + "," + (uptime ? NumberText(*uptime) : "") + "," +
+             NumberText(Seconds(s.up)) + "," + NumberText(Seconds(s.down)) + "," +
+             NumberText(Seconds(s.unknown)) + "," + std::to_string(s.outages) + "," +
+             NumberText(Seconds(s.longest_outage)) + "\n";
     }
   }
   return out;
@@ -104,9 +82,9 @@ std::string HealthReportTable(const HealthReport& report) {
   for (const InstanceUptime& row : report.instances) {
     for (size_t i = 0; i < row.windows.size() && i < report.windows.size(); ++i) {
       const UptimeStats& s = row.windows[i];
-      table.Add({row.instance, report.windows[i].name, Percent(s.uptime()), Human(s.up),
-                 Human(s.down), Human(s.unknown), std::to_string(s.outages),
-                 s.outages > 0 ? Human(s.longest_outage) : "-"});
+      table.Add({row.instance, report.windows[i].name, Percent(s.uptime()), RoundedDuration(s.up),
+                 RoundedDuration(s.down), RoundedDuration(s.unknown), std::to_string(s.outages),
+                 s.outages > 0 ? RoundedDuration(s.longest_outage) : "-"});
     }
   }
   out += table.Render();

@@ -2,12 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "insights/report_values.h"
+
 namespace slayer::insights {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-Json Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 Json Time(const std::optional<Timestamp>& t) { return t ? Json(FormatRfc3339(*t)) : Json(nullptr); }
 
@@ -26,9 +26,9 @@ Json IncidentJson(const rules::Item& item, Timestamp now) {
   j["missed_at"] = Time(item.missed_at);
   j["done_at"] = Time(item.done_at);
   j["lateness_seconds"] =
-      item.state == ItemState::kMetLate ? Seconds(item.lateness()) : Json(nullptr);
+      item.state == ItemState::kMetLate ? Json(Seconds(item.lateness())) : Json(nullptr);
   j["overdue_seconds"] =
-      item.state == ItemState::kMissed ? Seconds(item.overdue(now)) : Json(nullptr);
+      item.state == ItemState::kMissed ? Json(Seconds(item.overdue(now))) : Json(nullptr);
   return j;
 }
 

@@ -83,6 +83,24 @@ std::optional<GroupBy> ParseGroupBy(std::string_view name) {
   return std::nullopt;
 }
 
+std::span<const KeyField> KeyFields(GroupBy group_by) {
+  static constexpr KeyField kDagId{"dag_id", "DAG", &GroupKey::dag_id};
+  static constexpr KeyField kRuleName{"rule", "RULE", &GroupKey::rule};
+  static constexpr KeyField kTaskId{"task_id", "TASK", &GroupKey::task_id};
+  static constexpr KeyField kByDag[] = {kDagId};
+  static constexpr KeyField kByRule[] = {kRuleName};
+  static constexpr KeyField kByTask[] = {kDagId, kTaskId};
+  switch (group_by) {
+    case GroupBy::kDag:
+      return kByDag;
+    case GroupBy::kRule:
+      return kByRule;
+    case GroupBy::kTask:
+      return kByTask;
+  }
+  return kByDag;
+}
+
 std::optional<double> ReportGroup::compliance() const {
   if (evaluated == 0) return std::nullopt;
   return static_cast<double>(met) / static_cast<double>(evaluated);

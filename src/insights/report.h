@@ -41,6 +41,18 @@ struct GroupKey {
   friend bool operator==(const GroupKey&, const GroupKey&) = default;
 };
 
+// One field of a GroupKey as the report's forms show it: `name` in the JSON key object and the
+// CSV header, `column` in the table header.
+struct KeyField {
+  std::string_view name;    // "dag_id"
+  std::string_view column;  // "DAG"
+  std::string GroupKey::*value;
+};
+
+// The key fields `group_by` sets, in the order every form shows them: kDag dag_id; kRule rule;
+// kTask dag_id, task_id.
+std::span<const KeyField> KeyFields(GroupBy group_by);
+
 // One group's numbers. An item counts when its need_by is in the report's window:
 //   evaluated = met + met_late + missed + abandoned: the items whose outcome is known or that
 //               are overdue now. Pending and at_risk items (need-by not yet passed, or the miss

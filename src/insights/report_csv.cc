@@ -1,22 +1,11 @@
 #include "insights/report_csv.h"
 
-#include <charconv>
 #include <cstdio>
 #include <optional>
 
+#include "insights/report_values.h"
+
 namespace slayer::insights {
-namespace {
-
-// The shortest text that reads back as the same double (as in the JSON).
-std::string Number(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-
-std::string Seconds(Duration d) { return Number(std::chrono::duration<double>(d).count()); }
-
-}  // namespace
 
 std::string CsvField(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
@@ -32,16 +21,9 @@ std::string CsvField(std::string_view text) {
 std::string ReportCsv(const Report& report) {
   std::string out;
   std::string header;
-  switch (report.group_by) {
-    case GroupBy::kDag:
-      header = "dag_id";
-      break;
-    case GroupBy::kRule:
-      header = "rule";
-      break;
-    case GroupBy::kTask:
-      header = "dag_id,task_id";
-      break;
+  for (const KeyField& f : KeyFields(report.group_by)) {
+    if (!header.empty()) header += ",";
+    header += f.name;
   }
   header +=
       ",evaluated,met,met_late,missed,abandoned,compliance,lateness_mean_seconds,"
@@ -54,16 +36,10 @@ std::string ReportCsv(const Report& report) {
   out += header + "\n";
   for (const ReportGroup& g : report.groups) {
     std::string line;
-    switch (report.group_by) {
-      case GroupBy::kDag:
-        line = CsvField(g.key.dag_id);
-        break;
-      case GroupBy::kRule:
-        line = CsvField(g.key.rule);
-        break;
-      case GroupBy::kTask:
-        line = CsvField(g.key.dag_id) + "," + CsvField(g.key.task_id);
-        break;
+    const char* separator = "";
+    for (const KeyField& f : KeyFields(report.group_by)) {
+      line += separator + CsvField(g.key.*f.value);
+      separator = ",";
     }
     for (int64_t n : {g.evaluated, g.met, g.met_late, g.missed, g.abandoned}) {
       line += ",";
@@ -71,10 +47,10 @@ std::string ReportCsv(const Report& report) {
     }
     const std::optional<double> compliance = g.compliance();
     line += ",";
-    if (compliance) line += Number(*compliance);
+    if (compliance) line += NumberText(*compliance);
     for (Duration d : {g.lateness.mean, g.lateness.p50, g.lateness.p95, g.lateness.max}) {
       line += ",";
-      if (g.lateness.count > 0) line += Seconds(d);
+      if (g.lateness.count > 0) line += NumberText(Seconds(d));
     }
     for (int64_t n : g.by_hour) {
       line += ",";

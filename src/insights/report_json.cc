@@ -2,39 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "insights/report_values.h"
+
 namespace slayer::insights {
 namespace {
 
 // ordered_json: the keys come out in the documented order, the same on every run.
 using Json = nlohmann::ordered_json;
 
-Json Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-
 Json KeyJson(const GroupKey& key, GroupBy group_by) {
   Json j = Json::object();
-  switch (group_by) {
-    case GroupBy::kDag:
-      j["dag_id"] = key.dag_id;
-      break;
-    case GroupBy::kRule:
-      j["rule"] = key.rule;
-      break;
-    case GroupBy::kTask:
-      j["dag_id"] = key.dag_id;
-      j["task_id"] = key.task_id;
-      break;
-  }
+  for (const KeyField& f : KeyFields(group_by)) j[std::string(f.name)] = key.*f.value;
   return j;
-}
-
-Json LatenessJson(const LatenessStats& s) {
-  if (s.count == 0) {
-    return Json{{"mean", nullptr}, {"p50", nullptr}, {"p95", nullptr}, {"max", nullptr}};
-  }
-  return Json{{"mean", Seconds(s.mean)},
-              {"p50", Seconds(s.p50)},
-              {"p95", Seconds(s.p95)},
-              {"max", Seconds(s.max)}};
 }
 
 Json GroupJson(const ReportGroup& g, GroupBy group_by) {
@@ -45,9 +24,8 @@ Json GroupJson(const ReportGroup& g, GroupBy group_by) {
   j["met_late"] = g.met_late;
   j["missed"] = g.missed;
   j["abandoned"] = g.abandoned;
-  const std::optional<double> compliance = g.compliance();
-  j["compliance"] = compliance ? Json(*compliance) : Json(nullptr);
-  j["lateness_seconds"] = LatenessJson(g.lateness);
+  j["compliance"] = NullableJson(g.compliance());
+  j["lateness_seconds"] = StatsJson(g.lateness);
   j["by_hour"] = g.by_hour;
   Json weekdays = Json::array();
   for (const auto& hours : g.by_weekday_hour) weekdays.push_back(hours);

@@ -1,11 +1,11 @@
 #include "insights/report_table.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <optional>
 #include <vector>
 
+#include "insights/report_values.h"
 #include "insights/text_columns.h"
 
 namespace slayer::insights {
@@ -13,31 +13,28 @@ namespace {
 
 constexpr int kBarWidth = 40;
 
-std::string Percent(std::optional<double> fraction) {
-  if (!fraction) return "-";
-  // Rounded down: 99.96% met is not 100.0%.
-  const double tenths = std::floor(*fraction * 1000.0 + 1e-9);
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%.1f%%", tenths / 10.0);
-  return buf;
-}
+// Rounded down: 99.96% met is not 100.0%.
+std::string Percent(std::optional<double> fraction) { return PercentText(fraction, 1); }
 
 std::string Human(const LatenessStats& stats, Duration d) {
-  if (stats.count == 0) return "-";
-  return FormatDuration(std::chrono::round<std::chrono::seconds>(d));
+  return stats.count == 0 ? "-" : RoundedDuration(d);
 }
 
+// The empty task id of a by-task report's DAG-level group (its run, wall-clock and freshness
+// items), which the table shows as "-" and a title as "(DAG level)".
+bool IsDagLevel(const KeyField& field, const GroupKey& key) {
+  return field.value == &GroupKey::task_id && key.task_id.empty();
+}
+
+// "dag_id=etl", "rule=by-9", "dag_id=etl task_id=load", "dag_id=etl (DAG level)".
 std::string GroupTitle(const GroupKey& key, GroupBy group_by) {
-  switch (group_by) {
-    case GroupBy::kDag:
-      return "dag_id=" + key.dag_id;
-    case GroupBy::kRule:
-      return "rule=" + key.rule;
-    case GroupBy::kTask:
-      return "dag_id=" + key.dag_id +
-             (key.task_id.empty() ? std::string(" (DAG level)") : " task_id=" + key.task_id);
+  std::string title;
+  for (const KeyField& f : KeyFields(group_by)) {
+    if (!title.empty()) title += " ";
+    title +=
+        IsDagLevel(f, key) ? std::string("(DAG level)") : std::string(f.name) + "=" + key.*f.value;
   }
-  return "";
+  return title;
 }
 
 }  // namespace
@@ -68,20 +65,10 @@ std::string ReportTable(const Report& report, const TableOptions& options) {
         "deleted).\n";
     return out;
   }
-  const bool by_task = report.group_by == GroupBy::kTask;
+  const std::span<const KeyField> key_fields = KeyFields(report.group_by);
   std::vector<bool> right;
   std::vector<std::string> header;
-  switch (report.group_by) {
-    case GroupBy::kDag:
-      header = {"DAG"};
-      break;
-    case GroupBy::kRule:
-      header = {"RULE"};
-      break;
-    case GroupBy::kTask:
-      header = {"DAG", "TASK"};
-      break;
-  }
+  for (const KeyField& f : key_fields) header.emplace_back(f.column);
   right.assign(header.size(), false);
   for (const char* h : {"EVALUATED", "MET", "MET_LATE", "MISSED", "ABANDONED", "COMPLIANCE",
                         "LATE_MEAN", "LATE_P95", "LATE_MAX"}) {
@@ -101,17 +88,13 @@ std::string ReportTable(const Report& report, const TableOptions& options) {
   };
   for (const ReportGroup& g : report.groups) {
     std::vector<std::string> row;
-    if (by_task) {
-      row = {g.key.dag_id, g.key.task_id.empty() ? "-" : g.key.task_id};
-    } else {
-      row = {report.group_by == GroupBy::kDag ? g.key.dag_id : g.key.rule};
-    }
+    for (const KeyField& f : key_fields) row.push_back(IsDagLevel(f, g.key) ? "-" : g.key.*f.value);
     numbers(g, row);
     table.Add(std::move(row));
   }
   if (report.groups.size() > 1) {
     std::vector<std::string> row = {"TOTAL"};
-    if (by_task) row.push_back("");
+    row.resize(key_fields.size());  // the other key columns empty
     numbers(report.total, row);
     table.Add(std::move(row));
   }

@@ -1,50 +1,17 @@
 #include "insights/task_report_format.h"
 
-#include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "insights/report_csv.h"
+#include "insights/report_values.h"
 #include "insights/text_columns.h"
 
 namespace slayer::insights {
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-
-std::string Number(double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  return ec == std::errc() ? std::string(buf, end) : std::string();
-}
-
-Json StatsJson(const LatenessStats& s) {
-  if (s.count == 0) {
-    return Json{{"mean", nullptr}, {"p50", nullptr}, {"p95", nullptr}, {"max", nullptr}};
-  }
-  return Json{{"mean", Seconds(s.mean)},
-              {"p50", Seconds(s.p50)},
-              {"p95", Seconds(s.p95)},
-              {"max", Seconds(s.max)}};
-}
-
-Json Nullable(std::optional<double> v) { return v ? Json(*v) : Json(nullptr); }
-
-std::string Percent(std::optional<double> fraction, bool round_up) {
-  if (!fraction) return "-";
-  const double scaled = *fraction * 1000.0;
-  // The epsilon absorbs binary noise (0.1 * 1000 is not exactly 100); max() keeps "-0.0%" out.
-  const double tenths =
-      std::max(0.0, round_up ? std::ceil(scaled - 1e-9) : std::floor(scaled + 1e-9));
-  char buf[16];
-  std::snprintf(buf, sizeof(buf), "%.1f%%", tenths / 10.0);
-  return buf;
-}
 
 std::string Human(const LatenessStats& s, Duration d) {
   if (s.count == 0) return "-";
@@ -53,7 +20,7 @@ std::string Human(const LatenessStats& s, Duration d) {
     std::snprintf(buf, sizeof(buf), "%.1fs", Seconds(d));
     return buf;
   }
-  return FormatDuration(std::chrono::round<std::chrono::seconds>(d));
+  return RoundedDuration(d);
 }
 
 }  // namespace
@@ -72,8 +39,8 @@ std::string TaskReportJson(const TaskReport& report) {
     j["upstream_failed"] = t.upstream_failed;
     j["tries"] = t.tries;
     j["retried"] = t.retried;
-    j["success_rate"] = Nullable(t.success_rate());
-    j["retry_rate"] = Nullable(t.retry_rate());
+    j["success_rate"] = NullableJson(t.success_rate());
+    j["retry_rate"] = NullableJson(t.retry_rate());
     j["duration_seconds"] = StatsJson(t.duration);
     j["queue_seconds"] = StatsJson(t.queue);
     tasks.push_back(std::move(j));
@@ -101,12 +68,12 @@ std::string TaskReportCsv(const TaskReport& report) {
     }
     for (std::optional<double> rate : {t.success_rate(), t.retry_rate()}) {
       line += ",";
-      if (rate) line += Number(*rate);
+      if (rate) line += NumberText(*rate);
     }
     for (const LatenessStats* s : {&t.duration, &t.queue}) {
       for (Duration d : {s->mean, s->p50, s->p95, s->max}) {
         line += ",";
-        if (s->count > 0) line += Number(Seconds(d));
+        if (s->count > 0) line += NumberText(Seconds(d));
       }
     }
     out += line + "\n";
@@ -154,8 +121,8 @@ std::string TaskReportTable(const TaskReport& report) {
          {t.task_instances, t.success, t.failed, t.skipped, t.upstream_failed, t.tries}) {
       row.push_back(std::to_string(n));
     }
-    row.push_back(Percent(t.success_rate(), /*round_up=*/false));
-    row.push_back(Percent(t.retry_rate(), /*round_up=*/true));
+    row.push_back(PercentText(t.success_rate(), 1));
+    row.push_back(PercentText(t.retry_rate(), 1, /*round_up=*/true));
     row.push_back(Human(t.duration, t.duration.mean));
     row.push_back(Human(t.duration, t.duration.p95));
     row.push_back(Human(t.queue, t.queue.mean));

@@ -1,17 +1,17 @@
 #include "notify/email_channel.h"
 
 #include <curl/curl.h>
-#include <strings.h>
 
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <string_view>
 #include <utility>
 
+#include "common/ascii.h"
 #include "notify/email_message.h"
+#include "notify/http_client.h"
 #include "notify/template.h"
 
 namespace slayer::notify {
@@ -56,7 +56,7 @@ int OnDebug(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
     static constexpr std::string_view kVerbs[] = {"EHLO", "HELO", "STARTTLS", "AUTH", "MAIL",
                                                   "RCPT", "DATA", "QUIT",     "RSET"};
     for (std::string_view verb : kVerbs) {
-      if (text.size() >= verb.size() && strncasecmp(text.data(), verb.data(), verb.size()) == 0) {
+      if (text.size() >= verb.size() && EqualsIgnoreCase(text.substr(0, verb.size()), verb)) {
         t.command = std::string(verb);
         if (verb == "RCPT") {
           size_t open = text.find('<');
@@ -86,13 +86,9 @@ size_t OnRead(char* buffer, size_t size, size_t count, void* userp) {
   return n;
 }
 
-std::string Redact(std::string text, const std::string& secret) {
-  if (secret.empty()) return text;
-  for (size_t pos = text.find(secret); pos != text.npos; pos = text.find(secret, pos)) {
-    text.replace(pos, secret.size(), "<redacted>");
-    pos += std::strlen("<redacted>");
-  }
-  return text;
+// Errors show the password, should a server echo it, as "<redacted>".
+std::string Redact(std::string text, const std::string& password) {
+  return RedactSecrets(std::move(text), {password}, "<redacted>");
 }
 
 // The code of an SMTP reply line ("550 5.1.1 ..." -> 550); 0 when there is none.
@@ -121,8 +117,6 @@ std::string DescribeReply(const Transcript& t, const Mailbox& from, const std::s
   if (t.reply_command == "STARTTLS") return what + " (STARTTLS)";
   return what;
 }
-
-std::once_flag curl_init_once;
 
 Status CheckUrl(const std::string& url) {
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
@@ -179,7 +173,7 @@ Result<std::unique_ptr<Channel>> Make(const config::Channel& channel) {
   if (!channel.ca_file.empty() && !std::ifstream(channel.ca_file).good()) {
     return InvalidArgumentError("ca_file " + channel.ca_file + " cannot be read");
   }
-  std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  InitCurlOnce();
   return std::unique_ptr<Channel>(std::make_unique<EmailChannel>(
       channel, std::move(*from), std::move(to), std::move(templates)));
 }

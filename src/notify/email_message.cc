@@ -9,6 +9,7 @@
 
 #include "common/time.h"
 #include "notify/mail_encoding.h"
+#include "notify/markup_escape.h"
 
 namespace slayer::notify {
 namespace {
@@ -26,33 +27,6 @@ std::string Sha256Hex(std::string_view data) {
   return out;
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Only web links become <a href>: event.url comes from configuration, but a "javascript:" URL
 // in a mail client is never what anyone meant.
 bool IsWebLink(std::string_view url) {
@@ -61,10 +35,7 @@ bool IsWebLink(std::string_view url) {
 
 std::string DefaultSubject(const Event& e) {
   std::string kind = e.kind == EventKind::kAtRisk ? "at risk" : std::string(EventKindName(e.kind));
-  std::string subject = "[SLAyer] " + kind + ": " + e.dag_id;
-  if (!e.task_id.empty()) subject += " task " + e.task_id;
-  if (!e.run_id.empty()) subject += " run " + e.run_id;
-  return subject + " (rule " + e.rule + ")";
+  return "[SLAyer] " + kind + ": " + ItemDescription(e) + " (rule " + e.rule + ")";
 }
 
 // The rows of the default body, (label, value), in the order they appear.
@@ -101,28 +72,28 @@ std::string DefaultText(const Event& e) {
 }
 
 std::string HtmlLink(std::string_view url, std::string_view label) {
-  if (!IsWebLink(url)) return HtmlEscape(url);
-  return "<a href=\"" + HtmlEscape(url) + "\">" + HtmlEscape(label) + "</a>";
+  if (!IsWebLink(url)) return EscapeHtml(url);
+  return "<a href=\"" + EscapeHtml(url) + "\">" + EscapeHtml(label) + "</a>";
 }
 
 std::string HtmlPage(std::string_view subject, std::string_view content) {
-  return "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>" + HtmlEscape(subject) +
+  return "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>" + EscapeHtml(subject) +
          "</title></head>\n<body>\n" + std::string(content) + "</body>\n</html>\n";
 }
 
 std::string DefaultHtml(const Event& e, std::string_view subject) {
-  std::string content = "<p>" + HtmlEscape(EventSummary(e)) + ".</p>\n<table>\n";
+  std::string content = "<p>" + EscapeHtml(EventSummary(e)) + ".</p>\n<table>\n";
   for (const auto& [label, value] : Rows(e)) {
-    std::string cell = label == "Link" ? HtmlLink(value, value) : HtmlEscape(value);
-    content += "<tr><th align=\"left\">" + HtmlEscape(label) + "</th><td>" + cell + "</td></tr>\n";
+    std::string cell = label == "Link" ? HtmlLink(value, value) : EscapeHtml(value);
+    content += "<tr><th align=\"left\">" + EscapeHtml(label) + "</th><td>" + cell + "</td></tr>\n";
   }
-  content += "</table>\n<p><small>" + HtmlEscape(Footer(e)) + "</small></p>\n";
+  content += "</table>\n<p><small>" + EscapeHtml(Footer(e)) + "</small></p>\n";
   return HtmlPage(subject, content);
 }
 
 // A templated body is plain text; the HTML part shows it as such, plus the link.
 std::string TemplatedHtml(const Event& e, std::string_view subject, std::string_view text) {
-  std::string content = "<div style=\"white-space: pre-wrap\">" + HtmlEscape(text) + "</div>\n";
+  std::string content = "<div style=\"white-space: pre-wrap\">" + EscapeHtml(text) + "</div>\n";
   if (IsWebLink(e.url)) content += "<p>" + HtmlLink(e.url, "Open in Airflow") + "</p>\n";
   return HtmlPage(subject, content);
 }

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "notify/event_json.h"
+
 namespace slayer::notify {
 namespace {
 
@@ -46,7 +48,9 @@ std::optional<EventKind> ParseEventKind(std::string_view name) {
   return std::nullopt;
 }
 
-std::string EventToJson(const Event& e) {
+namespace detail {
+
+nlohmann::ordered_json EventJsonObject(const Event& e) {
   nlohmann::ordered_json j;
   j["key"] = e.key;
   j["kind"] = EventKindName(e.kind);
@@ -66,8 +70,15 @@ std::string EventToJson(const Event& e) {
   j["was_missed"] = e.was_missed;
   j["labels"] = e.labels;
   j["url"] = e.url;
+  return j;
+}
+
+}  // namespace detail
+
+std::string EventToJson(const Event& e) {
   // Invalid UTF-8 from Airflow (a DAG id, a label) is replaced, never thrown on.
-  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  return detail::EventJsonObject(e).dump(-1, ' ', false,
+                                         nlohmann::ordered_json::error_handler_t::replace);
 }
 
 Result<Event> EventFromJson(std::string_view json) {

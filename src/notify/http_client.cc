@@ -5,18 +5,12 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
+
+#include "common/ascii.h"
 
 namespace slayer::notify {
 namespace {
-
-// libcurl's global state must be set up once, before the first handle, and is never torn down:
-// other threads may still be using their handles at exit.
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // Writing to a connection the peer has closed raises SIGPIPE in the writing thread, and its
 // default action ends the process. With CURLOPT_NOSIGNAL, which a multi-threaded program needs,
@@ -81,11 +75,7 @@ std::string Excerpt(std::string_view text, size_t max) {
 }
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  }
-  return true;
+  return text.size() >= prefix.size() && EqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
 }
 
 Status TransportError(CURLcode code, const std::string& target, const char* detail,
@@ -112,6 +102,11 @@ Status TransportError(CURLcode code, const std::string& target, const char* deta
 }
 
 }  // namespace
+
+void InitCurlOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
 
 HttpClientOptions HttpOptionsFor(const config::Channel& channel) {
   HttpClientOptions options;
@@ -240,11 +235,13 @@ DeliveryResult ClassifyHttpResult(const Result<HttpResponse>& result, std::strin
   return DeliveryResult::Rejected(std::move(error));
 }
 
-std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets) {
+std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets,
+                          std::string_view mask) {
   for (const std::string& secret : secrets) {
     if (secret.empty()) continue;
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-      text.replace(at, secret.size(), "***");
+    for (size_t at = text.find(secret); at != std::string::npos;
+         at = text.find(secret, at + mask.size())) {
+      text.replace(at, secret.size(), mask);
     }
   }
   return text;

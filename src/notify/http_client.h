@@ -83,7 +83,13 @@ class HttpClient {
 // answer on one line>", or the transport error as Post gave it.
 DeliveryResult ClassifyHttpResult(const Result<HttpResponse>& result, std::string_view target);
 
-// Replaces every occurrence of each non-empty `secrets` entry in `text` with "***".
-std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets);
+// Replaces every occurrence of each non-empty `secrets` entry in `text` with `mask`.
+std::string RedactSecrets(std::string text, const std::vector<std::string>& secrets,
+                          std::string_view mask = "***");
+
+// Sets up libcurl's global state, once per process; every libcurl user here (HttpClient, the
+// e-mail channel) calls it before its first handle. Never torn down: other threads may still be
+// using their handles at exit. Thread-safe.
+void InitCurlOnce();
 
 }  // namespace slayer::notify

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "notify/event_json.h"
 #include "notify/text_limit.h"
 
 namespace slayer::notify {
@@ -10,29 +11,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr size_t kMaxSummaryChars = 1024;  // the Events API truncates longer ones
-
-// Every field of the event, for the alert's details page.
-Json Details(const Event& e) {
-  Json d;
-  d["key"] = e.key;
-  d["kind"] = EventKindName(e.kind);
-  d["item_key"] = e.item_key;
-  d["airflow_instance"] = e.instance;
-  d["rule"] = e.rule;
-  d["severity"] = e.severity;
-  d["dag_id"] = e.dag_id;
-  d["run_id"] = e.run_id;
-  d["task_id"] = e.task_id;
-  d["logical_date"] = e.logical_date ? Json(FormatRfc3339(*e.logical_date)) : Json(nullptr);
-  d["need_by"] = FormatRfc3339(e.need_by);
-  d["event_time"] = FormatRfc3339(e.event_time);
-  d["overdue_seconds"] = e.overdue_seconds;
-  d["lateness_seconds"] = e.lateness_seconds;
-  d["was_missed"] = e.was_missed;
-  d["labels"] = e.labels;
-  d["url"] = e.url;
-  return d;
-}
 
 }  // namespace
 
@@ -65,7 +43,8 @@ DeliveryResult PagerDutyChannel::Deliver(const Event& e) {
     payload["component"] = e.dag_id;
     payload["group"] = e.rule;
     payload["class"] = EventKindName(e.kind);
-    payload["custom_details"] = Details(e);
+    // Every field of the event, for the alert's details page.
+    payload["custom_details"] = detail::EventJsonObject(e);
     body["payload"] = std::move(payload);
     if (!e.url.empty()) {
       body["links"] = Json::array({Json{{"href", e.url}, {"text", "Airflow"}}});

@@ -1,8 +1,9 @@
 #include "notify/router.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
+
+#include "common/ascii.h"
 
 namespace slayer::notify {
 namespace {
@@ -12,22 +13,6 @@ using rules::ItemState;
 
 double Seconds(Duration d) {
   return std::chrono::duration<double>(std::max(d, Duration::zero())).count();
-}
-
-// RFC 3986 percent-encoding of a path segment or query value (run ids hold '+' and ':').
-std::string Escape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 // The notification an item change causes, if any.
@@ -93,18 +78,18 @@ std::optional<size_t> Router::ActiveSilence(std::string_view dag_id, const DagCo
 std::string Router::AirflowLink(const rules::ItemKey& key, int airflow_major) const {
   auto base = airflow_urls_.find(key.instance);
   if (base == airflow_urls_.end()) return "";
-  std::string url = base->second + "/dags/" + Escape(key.dag_id);
+  std::string url = base->second + "/dags/" + PercentEncode(key.dag_id);
   if (airflow_major >= 3) {
     if (!key.run_id.empty()) {
-      url += "/runs/" + Escape(key.run_id);
-      if (!key.task_id.empty()) url += "/tasks/" + Escape(key.task_id);
+      url += "/runs/" + PercentEncode(key.run_id);
+      if (!key.task_id.empty()) url += "/tasks/" + PercentEncode(key.task_id);
     }
     return url;
   }
   url += "/grid";
   if (!key.run_id.empty()) {
-    url += "?dag_run_id=" + Escape(key.run_id);
-    if (!key.task_id.empty()) url += "&task_id=" + Escape(key.task_id);
+    url += "?dag_run_id=" + PercentEncode(key.run_id);
+    if (!key.task_id.empty()) url += "&task_id=" + PercentEncode(key.task_id);
   }
   return url;
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "notify/markup_escape.h"
 #include "notify/text_limit.h"
 
 namespace slayer::notify {
@@ -15,41 +16,13 @@ constexpr size_t kMaxSectionChars = 3000;
 constexpr size_t kMaxFieldValueChars = 1000;  // a field holds 2000 with its name
 constexpr size_t kMaxButtonUrlChars = 3000;
 
-// mrkdwn treats &, < and > as control characters (links, mentions); everything else is literal.
-std::string EscapeMrkdwn(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-size_t CountChars(std::string_view text) {
-  size_t n = 0;
-  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 // `text` escaped for mrkdwn and cut so that the escaped form has at most `max` characters (the
 // cut is made before escaping, so that no entity is split).
 std::string EscapedMrkdwnWithin(std::string_view text, size_t max) {
   size_t limit = max;
   for (;;) {
     std::string escaped = EscapeMrkdwn(TruncateText(text, limit));
-    size_t chars = CountChars(escaped);
+    size_t chars = CountCharacters(escaped);
     if (chars <= max || limit <= 1) return escaped;
     limit = chars - max < limit ? limit - (chars - max) : 1;
   }

@@ -3,7 +3,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 
 namespace slayer::notify {
 namespace {
@@ -12,17 +11,12 @@ namespace {
 // is usually noticed on the day of its need-by, where the date would only be noise.
 std::string FormatClock(Timestamp t, Timestamp now) {
   using namespace std::chrono;
-  auto day = floor<days>(t);
-  hh_mm_ss<seconds> hms(floor<seconds>(t - day));
-  char clock[16];
-  std::snprintf(clock, sizeof clock, "%02d:%02d:%02d", static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  if (day == floor<days>(now)) return std::string(clock) + " UTC";
-  year_month_day ymd(day);
-  char date[16];
-  std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-  return std::string(date) + " " + clock + " UTC";
+  // "2026-01-01T10:00:00Z": the date, 'T', the time of day.
+  const std::string rfc3339 = FormatRfc3339(floor<seconds>(t));
+  const size_t time_of_day = rfc3339.find('T');
+  std::string clock = rfc3339.substr(time_of_day + 1, 8) + " UTC";
+  if (floor<days>(t) == floor<days>(now)) return clock;
+  return rfc3339.substr(0, time_of_day) + " " + clock;
 }
 
 // Shortest round-trip form: 725 -> "725", 0.5 -> "0.5".
@@ -31,14 +25,6 @@ std::string FormatNumber(double v) {
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   if (ec != std::errc()) return "0";
   return std::string(buf, end);
-}
-
-// "orders_daily task load run scheduled__..." : what the event is about.
-std::string Subject(const Event& e) {
-  std::string out = e.dag_id;
-  if (!e.task_id.empty()) out += " task " + e.task_id;
-  if (!e.run_id.empty()) out += " run " + e.run_id;
-  return out;
 }
 
 std::string RuleAnd(const Event& e, const std::string& detail) {
@@ -87,6 +73,13 @@ std::string PlaceholderValue(std::string_view name, const Event& e) {
   return "";
 }
 
+std::string ItemDescription(const Event& e) {
+  std::string out = e.dag_id;
+  if (!e.task_id.empty()) out += " task " + e.task_id;
+  if (!e.run_id.empty()) out += " run " + e.run_id;
+  return out;
+}
+
 std::string FormatSeconds(double seconds) {
   if (!(seconds >= 1)) return "0s";  // also NaN
   return FormatDuration(std::chrono::seconds(static_cast<int64_t>(std::floor(seconds))));
@@ -96,22 +89,23 @@ std::string EventSummary(const Event& e) {
   std::string need_by = FormatClock(e.need_by, e.event_time);
   switch (e.kind) {
     case EventKind::kMissed:
-      return Subject(e) + " missed its deadline " +
+      return ItemDescription(e) + " missed its deadline " +
              RuleAnd(e, FormatSeconds(e.overdue_seconds) + " past " + need_by);
     case EventKind::kRecovered:
-      return Subject(e) + " finished " + FormatSeconds(e.lateness_seconds) + " late " +
+      return ItemDescription(e) + " finished " + FormatSeconds(e.lateness_seconds) + " late " +
              RuleAnd(e, "need-by " + need_by);
     case EventKind::kAbandoned:
       if (e.was_missed) {
-        return Subject(e) + " failed or was removed after missing its deadline " +
+        return ItemDescription(e) + " failed or was removed after missing its deadline " +
                RuleAnd(e, FormatSeconds(e.overdue_seconds) + " past " + need_by);
       }
-      return Subject(e) + " failed or was removed before its deadline " +
+      return ItemDescription(e) + " failed or was removed before its deadline " +
              RuleAnd(e, "need-by " + need_by);
     case EventKind::kAtRisk:
-      return Subject(e) + " is at risk of missing its deadline " + RuleAnd(e, "need-by " + need_by);
+      return ItemDescription(e) + " is at risk of missing its deadline " +
+             RuleAnd(e, "need-by " + need_by);
   }
-  return Subject(e);
+  return ItemDescription(e);
 }
 
 std::optional<EventDelay> DelayOf(const Event& e) {

@@ -42,6 +42,10 @@ class MessageTemplate {
 // label or an unset logical date as "".
 std::string PlaceholderValue(std::string_view name, const Event& event);
 
+// What `event` is about: the DAG, then " task <task>" and " run <run>" when set, e.g.
+// "orders_daily task load run scheduled__2026-01-01T00:00:00+00:00".
+std::string ItemDescription(const Event& event);
+
 // The default one-line summary, e.g. "orders_daily run scheduled__2026-01-01T00:00:00+00:00
 // missed its deadline (rule orders-in-2h, 12m past 10:00:00 UTC)".
 std::string EventSummary(const Event& event);

@@ -18,6 +18,12 @@ size_t OffsetOfCharacter(std::string_view text, size_t n) {
 
 }  // namespace
 
+size_t CountCharacters(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) n += StartsCharacter(c);
+  return n;
+}
+
 std::string TruncateText(std::string_view text, size_t max_chars) {
   if (OffsetOfCharacter(text, max_chars) == text.size()) return std::string(text);
   return std::string(text.substr(0, OffsetOfCharacter(text, max_chars - 1))) + "\u2026";

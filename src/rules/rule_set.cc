@@ -30,11 +30,7 @@ Result<RuleSet> RuleSet::Make(const std::vector<config::Rule>& rules) {
 }
 
 std::vector<const CompiledRule*> RuleSet::Matching(const airflow::Dag& dag) const {
-  std::string owners;
-  for (const std::string& owner : dag.owners) {
-    if (!owners.empty()) owners += ",";
-    owners += owner;
-  }
+  const std::string owners = airflow::OwnersText(dag);
   std::vector<const CompiledRule*> out;
   for (const auto& rule : rules_) {
     if (rule->rule.match.Matches(dag.dag_id, dag.tags, owners)) out.push_back(rule.get());

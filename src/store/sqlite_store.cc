@@ -90,14 +90,21 @@ Result<Timestamp> RequireTime(const db::Row& row, size_t col) {
   return Timestamp(Duration(micros));
 }
 
+// The six key columns starting at `first` (kKeyOrder's order).
+Result<rules::ItemKey> DecodeKey(const db::Row& row, size_t first) {
+  rules::ItemKey key;
+  SLAYER_ASSIGN_OR_RETURN(key.instance, row.Require<std::string>(first));
+  SLAYER_ASSIGN_OR_RETURN(key.rule, row.Require<std::string>(first + 1));
+  SLAYER_ASSIGN_OR_RETURN(key.dag_id, row.Require<std::string>(first + 2));
+  SLAYER_ASSIGN_OR_RETURN(key.run_id, row.Require<std::string>(first + 3));
+  SLAYER_ASSIGN_OR_RETURN(key.task_id, row.Require<std::string>(first + 4));
+  SLAYER_ASSIGN_OR_RETURN(key.slot, row.Require<std::string>(first + 5));
+  return key;
+}
+
 Result<rules::Item> DecodeItem(const db::Row& row) {
   rules::Item item;
-  SLAYER_ASSIGN_OR_RETURN(item.key.instance, row.Require<std::string>(0));
-  SLAYER_ASSIGN_OR_RETURN(item.key.rule, row.Require<std::string>(1));
-  SLAYER_ASSIGN_OR_RETURN(item.key.dag_id, row.Require<std::string>(2));
-  SLAYER_ASSIGN_OR_RETURN(item.key.run_id, row.Require<std::string>(3));
-  SLAYER_ASSIGN_OR_RETURN(item.key.task_id, row.Require<std::string>(4));
-  SLAYER_ASSIGN_OR_RETURN(item.key.slot, row.Require<std::string>(5));
+  SLAYER_ASSIGN_OR_RETURN(item.key, DecodeKey(row, 0));
   SLAYER_ASSIGN_OR_RETURN(item.severity, row.Require<std::string>(6));
   SLAYER_ASSIGN_OR_RETURN(item.logical_date, GetTime(row, 7));
   SLAYER_ASSIGN_OR_RETURN(item.need_by, RequireTime(row, 8));
@@ -373,12 +380,7 @@ Result<std::vector<OutboxEntry>> SqliteStore::PendingOutbox(std::string_view cha
       SLAYER_ASSIGN_OR_RETURN(e.channel, row.Require<std::string>(1));
       SLAYER_ASSIGN_OR_RETURN(e.event_key, row.Require<std::string>(2));
       SLAYER_ASSIGN_OR_RETURN(e.kind, row.Require<std::string>(3));
-      SLAYER_ASSIGN_OR_RETURN(e.item.instance, row.Require<std::string>(4));
-      SLAYER_ASSIGN_OR_RETURN(e.item.rule, row.Require<std::string>(5));
-      SLAYER_ASSIGN_OR_RETURN(e.item.dag_id, row.Require<std::string>(6));
-      SLAYER_ASSIGN_OR_RETURN(e.item.run_id, row.Require<std::string>(7));
-      SLAYER_ASSIGN_OR_RETURN(e.item.task_id, row.Require<std::string>(8));
-      SLAYER_ASSIGN_OR_RETURN(e.item.slot, row.Require<std::string>(9));
+      SLAYER_ASSIGN_OR_RETURN(e.item, DecodeKey(row, 4));
       SLAYER_ASSIGN_OR_RETURN(e.payload, row.Require<std::string>(10));
       SLAYER_ASSIGN_OR_RETURN(int64_t attempts, row.Require<int64_t>(11));
       e.attempts = static_cast<int>(attempts);

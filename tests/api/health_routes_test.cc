@@ -4,13 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/get_request.h"
 #include "api/history_routes.h"
 #include "fakes/fake_clock.h"
 #include "fakes/timestamps.h"
 #include "insights/health_report.h"
 #include "insights/health_report_format.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
+#include "insights/temp_store.h"
 
 namespace slayer::api {
 namespace {
@@ -18,23 +18,10 @@ namespace {
 using namespace std::chrono_literals;
 using test::T;
 
-HttpRequest Get(std::multimap<std::string, std::string, std::less<>> query) {
-  HttpRequest r;
-  r.method = "GET";
-  r.path = "/api/v1/health";
-  r.query = std::move(query);
-  return r;
-}
-
-class HealthRoutesTest : public ::testing::Test {
+class HealthRoutesTest : public insights::test::TempStoreTest {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    auto dsn = db::Dsn::Parse("sqlite://" + (dir_.path() / "slayer.db").string());
-    ASSERT_TRUE(dsn);
-    auto store = store::SqliteStore::Open(*dsn);
-    ASSERT_TRUE(store) << store.error().message();
-    store_ = std::move(*store);
+    ASSERT_NO_FATAL_FAILURE(TempStoreTest::SetUp());
     // prod: up every 10 s from 10:00 to 11:00 today, but down from 10:20 to 10:25; staging:
     // up for a minute three weeks ago.
     const Timestamp start = T("2026-11-30T10:00:00Z");
@@ -50,13 +37,11 @@ class HealthRoutesTest : public ::testing::Test {
 
   HttpResponse Health(std::multimap<std::string, std::string, std::less<>> query) {
     HistoryAccess access{.store = [this] { return store_.get(); }};
-    return HealthHandler(access, clock_)(Get(std::move(query)));
+    return HealthHandler(access, clock_)(GetRequest("/api/v1/health", std::move(query)));
   }
 
   // "Now" is 2026-11-30T12:00:00.5Z: windows from durations come out in whole seconds.
   testing::FakeClock clock_{T("2026-11-30T12:00:00.5Z")};
-  slayer::testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(HealthRoutesTest, DefaultsToSevenThirtyAndNinetyDays) {
@@ -117,7 +102,7 @@ TEST_F(HealthRoutesTest, BadParametersAre400AndNoStoreIs503) {
   HttpResponse r = Health({{"since", "1d"}, {"until", "2d"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body.find("must be before until"), std::string::npos);
-  r = HealthHandler(HistoryAccess{}, clock_)(Get({}));
+  r = HealthHandler(HistoryAccess{}, clock_)(GetRequest("/api/v1/health", {}));
   EXPECT_EQ(r.status, 503);
   EXPECT_NE(r.body.find("no history store is open"), std::string::npos);
 }

@@ -4,12 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/get_request.h"
 #include "fakes/fake_clock.h"
 #include "insights/report.h"
 #include "insights/report_json.h"
+#include "insights/temp_store.h"
 #include "insights/test_items.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
 
 namespace slayer::api {
 namespace {
@@ -18,23 +18,10 @@ using insights::test::Item;
 using rules::ItemState;
 using test::T;
 
-HttpRequest Get(std::string path, std::multimap<std::string, std::string, std::less<>> query) {
-  HttpRequest r;
-  r.method = "GET";
-  r.path = std::move(path);
-  r.query = std::move(query);
-  return r;
-}
-
-class HistoryRoutesTest : public ::testing::Test {
+class HistoryRoutesTest : public insights::test::TempStoreTest {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    auto dsn = db::Dsn::Parse("sqlite://" + (dir_.path() / "slayer.db").string());
-    ASSERT_TRUE(dsn);
-    auto store = store::SqliteStore::Open(*dsn);
-    ASSERT_TRUE(store) << store.error().message();
-    store_ = std::move(*store);
+    ASSERT_NO_FATAL_FAILURE(TempStoreTest::SetUp());
     ASSERT_TRUE(store_->Upsert(items_).ok());
   }
 
@@ -43,16 +30,14 @@ class HistoryRoutesTest : public ::testing::Test {
             .display_timezone = [] { return std::string("Europe/Berlin"); }};
   }
   HttpResponse Report(std::multimap<std::string, std::string, std::less<>> query) {
-    return ReportHandler(Access(), clock_)(Get("/api/v1/report", std::move(query)));
+    return ReportHandler(Access(), clock_)(GetRequest("/api/v1/report", std::move(query)));
   }
   HttpResponse Incidents(std::multimap<std::string, std::string, std::less<>> query) {
-    return IncidentsHandler(Access(), clock_)(Get("/api/v1/incidents", std::move(query)));
+    return IncidentsHandler(Access(), clock_)(GetRequest("/api/v1/incidents", std::move(query)));
   }
 
   // "Now" is 2026-11-30T12:00:00.5Z: windows from durations come out in whole seconds.
   testing::FakeClock clock_{T("2026-11-30T12:00:00.5Z")};
-  slayer::testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
   std::vector<rules::Item> items_ = {
       Item("finance_etl", "by-9", "", "2026-11-23T08:00:00Z", ItemState::kMet),
       Item("finance_etl", "by-9", "", "2026-11-24T08:00:00Z", ItemState::kMetLate),
@@ -128,7 +113,7 @@ TEST_F(HistoryRoutesTest, NoStoreIs503) {
                                  return static_cast<store::Store*>(nullptr);
                                }}}) {
     for (HttpHandler h : {ReportHandler(access, clock_), IncidentsHandler(access, clock_)}) {
-      HttpResponse r = h(Get("/api/v1/report", {}));
+      HttpResponse r = h(GetRequest("/api/v1/report", {}));
       EXPECT_EQ(r.status, 503);
       EXPECT_NE(r.body.find("no history store is open"), std::string::npos) << r.body;
       EXPECT_NE(r.body.find("storage:"), std::string::npos) << r.body;
@@ -139,7 +124,7 @@ TEST_F(HistoryRoutesTest, NoStoreIs503) {
 TEST_F(HistoryRoutesTest, WithoutADisplayZoneTheReportIsInUtc) {
   HistoryAccess access = Access();
   access.display_timezone = nullptr;
-  HttpResponse r = ReportHandler(access, clock_)(Get("/api/v1/report", {}));
+  HttpResponse r = ReportHandler(access, clock_)(GetRequest("/api/v1/report", {}));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(nlohmann::json::parse(r.body)["groups"][0]["by_hour"][8], 1);
 }

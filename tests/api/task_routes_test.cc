@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/get_request.h"
 #include "fakes/fake_airflow_source.h"
 #include "fakes/fake_clock.h"
 #include "fakes/timestamps.h"
@@ -14,14 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using test::T;
-
-HttpRequest Get(std::multimap<std::string, std::string, std::less<>> query) {
-  HttpRequest r;
-  r.method = "GET";
-  r.path = "/api/v1/tasks";
-  r.query = std::move(query);
-  return r;
-}
 
 class TaskRoutesTest : public ::testing::Test {
  protected:
@@ -62,7 +55,7 @@ class TaskRoutesTest : public ::testing::Test {
             }};
   }
   HttpResponse Tasks(std::multimap<std::string, std::string, std::less<>> query) {
-    return TasksHandler(Access(), clock_)(Get(std::move(query)));
+    return TasksHandler(Access(), clock_)(GetRequest("/api/v1/tasks", std::move(query)));
   }
 
   testing::FakeClock clock_{T("2026-11-30T12:00:00.5Z")};
@@ -143,7 +136,7 @@ TEST_F(TaskRoutesTest, AirflowUnreachableIs503AndNoInstancesIs503) {
   EXPECT_EQ(Tasks({}).status, 504);
   connect_error_ = DataLossError("read task_instance row 1: bad");
   EXPECT_EQ(Tasks({}).status, 500);
-  r = TasksHandler(TaskAccess{}, clock_)(Get({}));
+  r = TasksHandler(TaskAccess{}, clock_)(GetRequest("/api/v1/tasks", {}));
   EXPECT_EQ(r.status, 503);
 }
 

@@ -12,20 +12,16 @@
 
 #include <chrono>
 #include <memory>
-#include <ostream>
 #include <string>
 
 #include "app/collectors.h"
 #include "app/instance_poller.h"
 #include "app/task_analytics.h"
-#include "config/load.h"
-#include "db/connect.h"
 #include "fakes/fake_clock.h"
+#include "fakes/rules_yaml.h"
+#include "fakes/sim_world.h"
 #include "fakes/timestamps.h"
 #include "insights/health_report.h"
-#include "integration/test_servers.h"
-#include "sim/dag_file.h"
-#include "sim/simulator.h"
 #include "store/sqlite_store.h"
 #include "store/temp_dir.h"
 
@@ -52,20 +48,6 @@ dags:
       - {task_id: t4, duration: 50m, pool: small}
 )";
 
-struct Param {
-  db::Backend backend;
-  AirflowVersion version;
-};
-
-void PrintTo(const Param& p, std::ostream* os) {
-  *os << db::BackendName(p.backend) << "/" << sim::AirflowVersionName(p.version);
-}
-
-std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
-  return std::string(db::BackendName(info.param.backend)) +
-         (info.param.version == AirflowVersion::kV2 ? "_Airflow2" : "_Airflow31");
-}
-
 using test::T;
 
 const JobHeartbeat* FindJob(const HealthState& h, std::string_view type) {
@@ -82,7 +64,7 @@ const PoolSlots* FindPool(const HealthState& h, std::string_view pool) {
   return nullptr;
 }
 
-class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
+class HealthIntegrationTest : public ::testing::TestWithParam<test::SimWorldParam> {
  protected:
   HealthIntegrationTest() : clock_(T("2025-03-01T00:58:00Z")) {}
 
@@ -94,37 +76,17 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
     const std::string name = "health_" + std::string(db::BackendName(GetParam().backend)) +
                              (v2 ? "_v2" : "_v31") + (rules_yaml.empty() ? "" : "_canary") +
                              db_suffix;
-    auto dsn = slayer::testing::CreateTestDatabase(GetParam().backend, name);
-    ASSERT_TRUE(dsn) << dsn.status().ToString();
-    db::ConnectOptions wo;
-    wo.read_only = false;
-    wo.statement_timeout = std::chrono::minutes(2);
-    auto writer = db::Connect(*dsn, wo);
-    ASSERT_TRUE(writer) << writer.status().ToString();
-    writer_ = std::move(*writer);
-    auto dags = sim::ParseDagFile(dag_yaml, "health.yml");
-    ASSERT_TRUE(dags) << dags.status().ToString();
-    sim::SimulatorOptions so;
-    so.version = GetParam().version;
-    so.init_schema = true;
-    auto simulator = sim::Simulator::Create(*writer_, std::move(*dags), so);
-    ASSERT_TRUE(simulator) << simulator.status().ToString();
-    sim_ = std::move(*simulator);
-    Status st = sim_->Init(clock_.Now());
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_NO_FATAL_FAILURE(
+        test::StartSimWorld(GetParam(), name, dag_yaml, "health.yml", clock_.Now(), &world_));
 
     std::shared_ptr<const rules::RuleSet> rules;
     if (!rules_yaml.empty()) {
-      auto config = config::LoadConfigString(
-          "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" + rules_yaml,
-          "slayer.yml");
-      ASSERT_TRUE(config) << config.error().message();
-      auto set = rules::RuleSet::Make((*config)->rules);
-      ASSERT_TRUE(set) << set.error().message();
-      rules = std::make_shared<const rules::RuleSet>(std::move(*set));
+      rules::RuleSet set;
+      ASSERT_NO_FATAL_FAILURE(test::RulesFromYaml(rules_yaml, &set));
+      rules = std::make_shared<const rules::RuleSet>(std::move(set));
     }
     instance_.name = "prod";
-    instance_.database = *dsn;
+    instance_.database = world_.dsn;
     // The tests step simulated time a minute per poll.
     instance_.poll_interval = std::chrono::minutes(1);
     poller_ = std::make_unique<InstancePoller>(instance_, clock_, SqlSourceFactory(),
@@ -133,7 +95,7 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
 
   // Advances the simulator and the clock to `t`, then polls.
   void StepTo(Timestamp t) {
-    Status st = sim_->AdvanceTo(t);
+    Status st = world_.sim->AdvanceTo(t);
     ASSERT_TRUE(st.ok()) << st.ToString();
     clock_.Advance(t - clock_.Now());
     st = poller_->PollOnce();
@@ -148,8 +110,7 @@ class HealthIntegrationTest : public ::testing::TestWithParam<Param> {
 
   slayer::testing::FakeClock clock_;
   config::AirflowInstance instance_;
-  std::unique_ptr<db::Connection> writer_;
-  std::unique_ptr<sim::Simulator> sim_;
+  test::SimWorld world_;
   std::unique_ptr<InstancePoller> poller_;
 };
 
@@ -193,9 +154,9 @@ TEST_P(HealthIntegrationTest, SchedulerOutageAndAFullPool) {
   // 3.x the simulator, as Airflow with catchup off, also creates the run of the latest trigger
   // (00:00) when scheduling begins at 00:58: a delay of ~58 minutes, observed once as well.
   const bool v2 = GetParam().version == AirflowVersion::kV2;
-  EXPECT_EQ(h.schedule_delay.count, v2 ? 1u : 2u);
-  EXPECT_EQ(h.schedule_delay.cumulative[4], 1u);  // le="60"
-  const uint64_t observed = h.schedule_delay.count;
+  EXPECT_EQ(h.schedule_delay().count, v2 ? 1u : 2u);
+  EXPECT_EQ(h.schedule_delay().cumulative[4], 1u);  // le="60"
+  const uint64_t observed = h.schedule_delay().count;
   // The two tasks holding the pool started once each; the other two wait in `scheduled`.
   EXPECT_EQ(h.task_queue.count, 2u);
   EXPECT_GE(h.task_queue.sum, 0);
@@ -207,7 +168,7 @@ TEST_P(HealthIntegrationTest, SchedulerOutageAndAFullPool) {
 
   // The scheduler stops at 01:10: its heartbeat freezes. One minute later (= the default 60 s
   // heartbeat_timeout) the first poll says Airflow is down.
-  sim_->SetSchedulerRunning(false);
+  world_.sim->SetSchedulerRunning(false);
   ASSERT_NO_FATAL_FAILURE(StepTo(T("2025-03-01T01:11:00Z")));
   h = poller_->state().health;
   EXPECT_FALSE(h.airflow_up);
@@ -221,13 +182,13 @@ TEST_P(HealthIntegrationTest, SchedulerOutageAndAFullPool) {
   EXPECT_NEAR(FindJob(poller_->state().health, "SchedulerJob")->age_seconds, 300, 5);
 
   // A new scheduler process at 01:15 (a new job row on the same host): up at the next poll.
-  sim_->SetSchedulerRunning(true);
+  world_.sim->SetSchedulerRunning(true);
   ASSERT_NO_FATAL_FAILURE(StepTo(T("2025-03-01T01:16:00Z")));
   h = poller_->state().health;
   EXPECT_TRUE(h.airflow_up);
   EXPECT_LT(FindJob(h, "SchedulerJob")->age_seconds, 5.001);
   EXPECT_NE(Exposition().find("airflow_up{airflow_instance=\"prod\"} 1\n"), std::string::npos);
-  EXPECT_EQ(h.schedule_delay.count, observed);
+  EXPECT_EQ(h.schedule_delay().count, observed);
   EXPECT_EQ(h.task_queue.count, 2u);  // the same two tries, seen at every poll, counted once
   EXPECT_EQ(FindPool(h, "small")->running, 2);
 }
@@ -271,7 +232,7 @@ TEST_P(HealthIntegrationTest, CanaryMissedDuringASchedulerOutage) {
   // The scheduler stops after 01:10: the run due at 01:10 is not scheduled any further and
   // misses its need-by at 01:15, declared within a second (a miss of an existing run); the run
   // due at 01:15 is never created and is missed at the first poll after 01:20.
-  sim_->SetSchedulerRunning(false);
+  world_.sim->SetSchedulerRunning(false);
   for (Timestamp t = T("2025-03-01T01:11:00Z"); t < T("2025-03-01T01:15:00Z"); t += 1min) {
     ASSERT_NO_FATAL_FAILURE(StepTo(t));
     EXPECT_NE(Exposition().find(missed + "0\n"), std::string::npos) << FormatRfc3339(t);
@@ -290,7 +251,7 @@ TEST_P(HealthIntegrationTest, CanaryMissedDuringASchedulerOutage) {
 
   // The scheduler resumes at 01:22 and creates the missed runs (catchup); once they succeed,
   // the canary has no open miss.
-  sim_->SetSchedulerRunning(true);
+  world_.sim->SetSchedulerRunning(true);
   for (Timestamp t = T("2025-03-01T01:22:00Z"); t <= T("2025-03-01T01:32:00Z"); t += 1min) {
     ASSERT_NO_FATAL_FAILURE(StepTo(t));
   }
@@ -313,12 +274,12 @@ TEST_P(HealthIntegrationTest, AnOutageShowsInTheUptimeAfterwards) {
     ASSERT_NO_FATAL_FAILURE(StepTo(t));
   }
   // The scheduler is down from 01:10 to 01:15.
-  sim_->SetSchedulerRunning(false);
+  world_.sim->SetSchedulerRunning(false);
   for (Timestamp t = T("2025-03-01T01:11:00Z"); t <= T("2025-03-01T01:15:00Z"); t += 1min) {
     ASSERT_NO_FATAL_FAILURE(StepTo(t));
     EXPECT_FALSE(poller_->state().health.airflow_up) << FormatRfc3339(t);
   }
-  sim_->SetSchedulerRunning(true);
+  world_.sim->SetSchedulerRunning(true);
   const Timestamp last = T("2025-03-01T01:25:00Z");
   for (Timestamp t = T("2025-03-01T01:16:00Z"); t <= last; t += 1min) {
     ASSERT_NO_FATAL_FAILURE(StepTo(t));
@@ -357,7 +318,7 @@ dags:
 TEST_P(HealthIntegrationTest, TaskAnalyticsReadTheSimulatedDurationsAndRetries) {
   ASSERT_NO_FATAL_FAILURE(Start(kTasksYaml, "", nullptr, "_tasks"));
   for (Timestamp t = T("2025-03-01T01:00:00Z"); t <= T("2025-03-01T03:00:00Z"); t += 5min) {
-    Status st = sim_->AdvanceTo(t);
+    Status st = world_.sim->AdvanceTo(t);
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   TaskQuery query;
@@ -396,14 +357,8 @@ TEST_P(HealthIntegrationTest, TaskAnalyticsReadTheSimulatedDurationsAndRetries) 
   EXPECT_EQ(flaky.duration.mean, std::chrono::seconds(40));  // the last try's run time
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, HealthIntegrationTest,
-                         ::testing::Values(Param{db::Backend::kSqlite, AirflowVersion::kV2},
-                                           Param{db::Backend::kSqlite, AirflowVersion::kV3_1},
-                                           Param{db::Backend::kPostgres, AirflowVersion::kV2},
-                                           Param{db::Backend::kPostgres, AirflowVersion::kV3_1},
-                                           Param{db::Backend::kMysql, AirflowVersion::kV2},
-                                           Param{db::Backend::kMysql, AirflowVersion::kV3_1}),
-                         ParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, HealthIntegrationTest, test::AllSimWorlds(),
+                         test::SimWorldParamName);
 
 }  // namespace
 }  // namespace slayer::app

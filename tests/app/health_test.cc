@@ -9,9 +9,9 @@
 #include "app/collectors.h"
 #include "app/health_reader.h"
 #include "app/instance_poller.h"
-#include "config/load.h"
 #include "fakes/fake_airflow_source.h"
 #include "fakes/fake_clock.h"
+#include "fakes/rules_yaml.h"
 #include "fakes/timestamps.h"
 
 namespace slayer::app {
@@ -111,21 +111,20 @@ class HealthTest : public ::testing::Test {
     for (const auto& r : data_->runs) {
       if (!airflow::IsFinished(r.state)) active.push_back(r);
     }
-    Status st =
-        reader.Read(source, active, data_->dags, rules_, clock_.Now(), instance_.health, &out);
+    // As the poller does: the active runs' task instances, read once.
+    std::vector<airflow::DagRunKey> keys;
+    for (const auto& r : active) keys.push_back(r.key());
+    auto tis = source.TaskInstancesOfRuns(keys);
+    EXPECT_TRUE(tis) << tis.error().ToString();
+    Status st = reader.Read(source, active, tis ? *tis : std::vector<airflow::TaskInstance>{},
+                            data_->dags, rules_, clock_.Now(), instance_.health, &out);
     EXPECT_TRUE(st.ok()) << st.ToString();
     return out;
   }
 
   // Rules from YAML (the `rules:` list), e.g. a canary.
   void SetRules(const std::string& rules_yaml) {
-    auto config = config::LoadConfigString(
-        "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" + rules_yaml,
-        "slayer.yml");
-    ASSERT_TRUE(config) << config.error().message();
-    auto set = rules::RuleSet::Make((*config)->rules);
-    ASSERT_TRUE(set) << set.error().message();
-    rules_ = std::move(*set);
+    ASSERT_NO_FATAL_FAILURE(test::RulesFromYaml(rules_yaml, &rules_));
   }
 
   FakeClock clock_;
@@ -323,19 +322,19 @@ TEST_F(HealthTest, ScheduleDelayIsObservedOncePerScheduledRun) {
               due + minutes(30))};
   HealthReader reader;
   HealthState h = ReadOnce(reader);
-  EXPECT_EQ(h.schedule_delay.count, 0u);
-  ASSERT_EQ(h.schedule_delay.cumulative.size(), kScheduleDelayBuckets.size() + 1);
+  EXPECT_EQ(h.schedule_delay().count, 0u);
+  ASSERT_EQ(h.schedule_delay().cumulative.size(), kScheduleDelayBuckets.size() + 1);
 
   // It starts 45 s after it was due.
   data_->runs[0].state = airflow::DagRunState::kRunning;
   data_->runs[0].start_date = due + seconds(45);
   h = ReadOnce(reader);
-  EXPECT_EQ(h.schedule_delay.count, 1u);
-  EXPECT_DOUBLE_EQ(h.schedule_delay.sum, 45);
+  EXPECT_EQ(h.schedule_delay().count, 1u);
+  EXPECT_DOUBLE_EQ(h.schedule_delay().sum, 45);
   // Buckets 1, 5, 10, 30 hold nothing; 60 and above hold it.
-  EXPECT_EQ(h.schedule_delay.cumulative[3], 0u);
-  EXPECT_EQ(h.schedule_delay.cumulative[4], 1u);
-  EXPECT_EQ(h.schedule_delay.cumulative.back(), 1u);
+  EXPECT_EQ(h.schedule_delay().cumulative[3], 0u);
+  EXPECT_EQ(h.schedule_delay().cumulative[4], 1u);
+  EXPECT_EQ(h.schedule_delay().cumulative.back(), 1u);
 
   // Seen again on the next polls: not observed again. A second run adds one observation.
   clock_.Advance(minutes(1));
@@ -344,9 +343,9 @@ TEST_F(HealthTest, ScheduleDelayIsObservedOncePerScheduledRun) {
                                 due + hours(1), due + hours(1) + seconds(2)));
   clock_.Advance(minutes(1));
   h = ReadOnce(reader);
-  EXPECT_EQ(h.schedule_delay.count, 2u);
-  EXPECT_DOUBLE_EQ(h.schedule_delay.sum, 47);
-  EXPECT_EQ(h.schedule_delay.cumulative[1], 1u);  // le 5
+  EXPECT_EQ(h.schedule_delay().count, 2u);
+  EXPECT_DOUBLE_EQ(h.schedule_delay().sum, 47);
+  EXPECT_EQ(h.schedule_delay().cumulative[1], 1u);  // le 5
 
   // Finished runs leave the active set; they are forgotten a day after they were last seen.
   data_->runs.clear();
@@ -356,7 +355,7 @@ TEST_F(HealthTest, ScheduleDelayIsObservedOncePerScheduledRun) {
   clock_.Advance(hours(13));
   h = ReadOnce(reader);
   EXPECT_EQ(reader.observed_runs_for_test(), 0u);
-  EXPECT_EQ(h.schedule_delay.count, 2u);  // the histogram itself keeps counting from start
+  EXPECT_EQ(h.schedule_delay().count, 2u);  // the histogram itself keeps counting from start
 }
 
 TEST_F(HealthTest, ScheduleDelayIsSplitByTheClassOfTheDagsSchedule) {
@@ -388,8 +387,8 @@ TEST_F(HealthTest, ScheduleDelayIsSplitByTheClassOfTheDagsSchedule) {
   EXPECT_DOUBLE_EQ(by(DagClass::kDaily).sum, 9);
   EXPECT_EQ(by(DagClass::kOther).count, 2u);  // weekly, a DAG missing from the DAG list
   EXPECT_DOUBLE_EQ(by(DagClass::kOther).sum, 14);
-  EXPECT_EQ(h.schedule_delay.count, 8u);  // the sum of the classes
-  EXPECT_DOUBLE_EQ(h.schedule_delay.sum, 36);
+  EXPECT_EQ(h.schedule_delay().count, 8u);  // the sum of the classes
+  EXPECT_DOUBLE_EQ(h.schedule_delay().sum, 36);
   for (const HealthHistogram& c : h.schedule_delay_by_class) {
     EXPECT_EQ(c.cumulative.size(), kScheduleDelayBuckets.size() + 1);
   }

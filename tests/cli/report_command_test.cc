@@ -7,14 +7,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/httplib_server.h"
-#include "api/routes.h"
-#include "app/service.h"
 #include "cli/slayer_report_runner.h"
 #include "config/load.h"
+#include "insights/temp_store.h"
 #include "insights/test_items.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
 
 namespace slayer::cli {
 namespace {
@@ -34,9 +30,7 @@ class ReportCommandTest : public ::testing::Test {
     std::filesystem::create_directories(store_path_.parent_path());
     config_path_ = dir_.path() / "slayer.yml";
     WriteConfig(config_path_, store_path_);
-    auto dsn = db::Dsn::Parse("sqlite://" + store_path_.string());
-    ASSERT_TRUE(dsn);
-    auto store = store::SqliteStore::Open(*dsn);
+    auto store = insights::test::OpenSqliteStore(store_path_);
     ASSERT_TRUE(store) << store.error().message();
     store_ = std::move(*store);
     // A week in November, and one item an hour ago for the default window.
@@ -82,21 +76,10 @@ TEST_F(ReportCommandTest, JsonIsTheApiDocumentByteForByte) {
   // The API of a server on the same config and store, as `slayer serve` wires it.
   auto config = config::LoadConfigFile(config_path_.string());
   ASSERT_TRUE(config) << config.error().message();
-  SystemClock clock;
-  const std::string config_file = config_path_.string();
-  app::Service service([config_file] { return config::LoadConfigFile(config_file); }, clock,
-                       app::SqlSourceFactory(), "test");
-  api::HttpServerOptions http;
-  http.listen_address = "127.0.0.1:0";
-  auto server = api::NewHttplibServer(http);
-  ASSERT_TRUE(server) << server.error().message();
   const std::string zone = (*config)->display_timezone;
-  api::RegisterRoutes(**server, service, clock,
-                      {.telemetry_path = "/metrics",
-                       .version = "test",
-                       .history = {.store = [this] { return store_.get(); },
-                                   .display_timezone = [zone] { return zone; }}});
-  ASSERT_TRUE((*server)->Start().ok());
+  auto server = test::ServeApi::Start(config_path_, {.store = [this] { return store_.get(); },
+                                                     .display_timezone = [zone] { return zone; }});
+  ASSERT_TRUE(server) << server.error().message();
 
   struct Case {
     std::vector<std::string> flags;
@@ -123,7 +106,6 @@ TEST_F(ReportCommandTest, JsonIsTheApiDocumentByteForByte) {
     EXPECT_EQ(cli.out, api + "\n") << "flags: " << ::testing::PrintToString(flags);
     EXPECT_NE(api.find("\"groups\":[{"), std::string::npos) << api;
   }
-  (*server)->Stop();
 }
 
 TEST_F(ReportCommandTest, DefaultWindowIsTheLast30Days) {

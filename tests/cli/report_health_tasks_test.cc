@@ -8,17 +8,13 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "api/httplib_server.h"
-#include "api/routes.h"
-#include "app/service.h"
 #include "cli/slayer_report_runner.h"
 #include "config/load.h"
 #include "db/connect.h"
 #include "fakes/timestamps.h"
+#include "insights/temp_store.h"
 #include "sim/dag_file.h"
 #include "sim/simulator.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
 
 namespace slayer::cli {
 namespace {
@@ -74,9 +70,7 @@ class ReportHealthTasksTest : public ::testing::Test {
     ASSERT_TRUE((*sim)->RunHistory(T("2025-03-01T06:30:00Z")).ok());
     ASSERT_TRUE((*sim)->Finish().ok());
     // The store: prod up from 10:00 to 11:00 on 2025-03-01 but for a 5 minute outage.
-    auto store_dsn = db::Dsn::Parse("sqlite://" + store_path_.string());
-    ASSERT_TRUE(store_dsn);
-    auto store = store::SqliteStore::Open(*store_dsn);
+    auto store = insights::test::OpenSqliteStore(store_path_);
     ASSERT_TRUE(store) << store.error().message();
     store_ = std::move(*store);
     const Timestamp start = T("2025-03-01T10:00:00Z");
@@ -100,22 +94,11 @@ class ReportHealthTasksTest : public ::testing::Test {
 TEST_F(ReportHealthTasksTest, JsonIsTheApiDocumentByteForByte) {
   auto config = config::LoadConfigFile(config_path_.string());
   ASSERT_TRUE(config) << config.error().message();
-  SystemClock clock;
-  const std::string config_file = config_path_.string();
-  app::Service service([config_file] { return config::LoadConfigFile(config_file); }, clock,
-                       app::SqlSourceFactory(), "test");
-  api::HttpServerOptions http;
-  http.listen_address = "127.0.0.1:0";
-  auto server = api::NewHttplibServer(http);
-  ASSERT_TRUE(server) << server.error().message();
   const std::vector<config::AirflowInstance> instances = (*config)->airflow;
   // As `slayer serve` wires it (docs/health.md): the store, and the config's instances.
-  api::RegisterRoutes(**server, service, clock,
-                      {.telemetry_path = "/metrics",
-                       .version = "test",
-                       .history = {.store = [this] { return store_.get(); }},
-                       .tasks = {.instances = [instances] { return instances; }}});
-  ASSERT_TRUE((*server)->Start().ok());
+  auto server = test::ServeApi::Start(config_path_, {.store = [this] { return store_.get(); }},
+                                      {.instances = [instances] { return instances; }});
+  ASSERT_TRUE(server) << server.error().message();
 
   struct Case {
     std::vector<std::string> flags;
@@ -144,7 +127,6 @@ TEST_F(ReportHealthTasksTest, JsonIsTheApiDocumentByteForByte) {
     ASSERT_EQ(status, 200) << api;
     EXPECT_EQ(cli.out, api + "\n") << ::testing::PrintToString(flags);
   }
-  (*server)->Stop();
 }
 
 TEST_F(ReportHealthTasksTest, HealthShowsTheOutage) {

@@ -1,5 +1,5 @@
-// Test helpers shared by the `slayer report` tests: run the built binary and fetch an API path.
-// Header-only; for tests/cli.
+// Test helpers shared by the `slayer report` tests: run the built binary, and start the API of a
+// server on the same config and store and fetch a path from it. Header-only; for tests/cli.
 #pragma once
 
 #include <curl/curl.h>
@@ -8,9 +8,17 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "api/httplib_server.h"
+#include "api/routes.h"
+#include "app/service.h"
+#include "common/clock.h"
+#include "config/load.h"
 
 namespace slayer::test {
 
@@ -71,5 +79,46 @@ inline std::string HttpGet(int port, const std::string& path, long* status) {
   curl_easy_cleanup(curl);
   return body;
 }
+
+// The API of a server on the same config and store, as `slayer serve` wires it: the routes of a
+// (never started) Service on `config_file`, with `history` and `tasks` as the history and task
+// endpoints' access, on 127.0.0.1 at a free port. Stops the server when destroyed.
+class ServeApi {
+ public:
+  // Errors: the server could not be made or started.
+  static Result<std::unique_ptr<ServeApi>> Start(const std::filesystem::path& config_file,
+                                                 api::HistoryAccess history,
+                                                 api::TaskAccess tasks = {}) {
+    auto serve = std::unique_ptr<ServeApi>(new ServeApi(config_file.string()));
+    api::HttpServerOptions http;
+    http.listen_address = "127.0.0.1:0";
+    auto server = api::NewHttplibServer(http);
+    if (!server) return server.error();
+    serve->server_ = std::move(*server);
+    api::RegisterRoutes(*serve->server_, serve->service_, serve->clock_,
+                        {.telemetry_path = "/metrics",
+                         .version = "test",
+                         .history = std::move(history),
+                         .tasks = std::move(tasks)});
+    if (Status st = serve->server_->Start(); !st.ok()) return st;
+    return serve;
+  }
+  ~ServeApi() {
+    if (server_) server_->Stop();
+  }
+  ServeApi(const ServeApi&) = delete;
+  ServeApi& operator=(const ServeApi&) = delete;
+
+  int port() const { return server_->port(); }
+
+ private:
+  explicit ServeApi(std::string config_file)
+      : service_([config_file] { return config::LoadConfigFile(config_file); }, clock_,
+                 app::SqlSourceFactory(), "test") {}
+
+  SystemClock clock_;
+  app::Service service_;
+  std::unique_ptr<api::HttpServer> server_;
+};
 
 }  // namespace slayer::test

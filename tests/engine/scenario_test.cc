@@ -11,21 +11,18 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
-#include <ostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "airflow/sql_source.h"
-#include "config/load.h"
 #include "db/connect.h"
 #include "engine/instance_engine.h"
-#include "integration/test_servers.h"
-#include "rules/rule_set.h"
-#include "sim/dag_file.h"
-#include "sim/simulator.h"
-#include "store/store.h"
+#include "fakes/rules_yaml.h"
+#include "fakes/sim_world.h"
 #include "fakes/timestamps.h"
+#include "rules/rule_set.h"
+#include "store/store.h"
 
 namespace slayer::engine {
 namespace {
@@ -91,26 +88,11 @@ dags:
         duration: 20m
 )";
 
-struct Param {
-  db::Backend backend;
-  AirflowVersion version;
-};
-
-void PrintTo(const Param& p, std::ostream* os) {
-  *os << db::BackendName(p.backend) << "/" << sim::AirflowVersionName(p.version);
-}
-
-std::string ParamName(const ::testing::TestParamInfo<Param>& info) {
-  std::string b(db::BackendName(info.param.backend));
-  std::string v = info.param.version == AirflowVersion::kV2 ? "Airflow2" : "Airflow31";
-  return b + "_" + v;
-}
-
 std::string Minutes(Duration d) {
   return std::to_string(std::chrono::duration_cast<std::chrono::minutes>(d).count()) + "m";
 }
 
-class ScenarioTest : public ::testing::TestWithParam<Param> {
+class ScenarioTest : public ::testing::TestWithParam<test::SimWorldParam> {
  protected:
   bool v2() const { return GetParam().version == AirflowVersion::kV2; }
   // The logical date of a scheduled run is this long before the run is created: one interval
@@ -122,30 +104,12 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
   void SetUpWorld(const std::string& test, Timestamp start, const char* dag_yaml = kDagYaml) {
     const std::string name = "scn_" + test + "_" + std::string(db::BackendName(GetParam().backend)) +
                              (v2() ? "_v2" : "_v31");
-    auto dsn = slayer::testing::CreateTestDatabase(GetParam().backend, name);
-    ASSERT_TRUE(dsn) << dsn.status().ToString();
-    dsn_ = *dsn;
-    db::ConnectOptions wo;
-    wo.read_only = false;
-    wo.statement_timeout = std::chrono::minutes(2);
-    auto writer = db::Connect(dsn_, wo);
-    ASSERT_TRUE(writer) << writer.status().ToString();
-    writer_ = std::move(*writer);
-
-    auto dags = sim::ParseDagFile(dag_yaml, "scenario.yml");
-    ASSERT_TRUE(dags) << dags.status().ToString();
-    sim::SimulatorOptions so;
-    so.version = GetParam().version;
-    so.init_schema = true;
-    auto simulator = sim::Simulator::Create(*writer_, std::move(*dags), so);
-    ASSERT_TRUE(simulator) << simulator.status().ToString();
-    sim_ = std::move(*simulator);
-    Status st = sim_->Init(start);
-    ASSERT_TRUE(st.ok()) << st.ToString();
+    ASSERT_NO_FATAL_FAILURE(
+        test::StartSimWorld(GetParam(), name, dag_yaml, "scenario.yml", start, &world_));
     now_ = start;
 
     db::ConnectOptions ro;  // read_only = true: the engine only reads
-    auto reader = db::Connect(dsn_, ro);
+    auto reader = db::Connect(world_.dsn, ro);
     ASSERT_TRUE(reader) << reader.status().ToString();
     auto source = airflow::SqlAirflowSource::Open(std::move(*reader));
     ASSERT_TRUE(source) << source.status().ToString();
@@ -163,15 +127,11 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
     store_ = std::move(*store);
   }
 
-  // Rules from YAML (config::LoadConfigString).
+  // Rules from YAML (the `rules:` list).
   void SetRules(const std::string& rules_yaml) {
-    std::string yaml = "airflow:\n  - {name: prod, database: \"sqlite:///unused.db\"}\nrules:\n" +
-                       rules_yaml;
-    auto config = config::LoadConfigString(yaml, "slayer.yml");
-    ASSERT_TRUE(config) << config.error().message();
-    auto set = rules::RuleSet::Make((*config)->rules);
-    ASSERT_TRUE(set) << set.error().message();
-    rules_ = std::make_shared<const rules::RuleSet>(std::move(*set));
+    rules::RuleSet set;
+    ASSERT_NO_FATAL_FAILURE(test::RulesFromYaml(rules_yaml, &set));
+    rules_ = std::make_shared<const rules::RuleSet>(std::move(set));
   }
 
   void StartEngine() {
@@ -186,7 +146,7 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
   // Advances the simulator to `t`; with an engine, polls and checks what is due at `t`, and
   // records the states every open item went through.
   void Step(Timestamp t) {
-    Status st = sim_->AdvanceTo(t);
+    Status st = world_.sim->AdvanceTo(t);
     ASSERT_TRUE(st.ok()) << st.ToString();
     now_ = t;
     if (!engine_) return;
@@ -213,7 +173,7 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
         "interval: " + Minutes(late) + "}\n"));
     ASSERT_NO_FATAL_FAILURE(StartEngine());
     ASSERT_NO_FATAL_FAILURE(RunUntil(stop_at));
-    sim_->SetSchedulerRunning(false);
+    world_.sim->SetSchedulerRunning(false);
   }
 
   void RunUntil(Timestamp end) {
@@ -263,9 +223,7 @@ class ScenarioTest : public ::testing::TestWithParam<Param> {
 
   std::vector<ItemState> States(const Item& item) { return states_[item.key.ToString()]; }
 
-  db::Dsn dsn_;
-  std::unique_ptr<db::Connection> writer_;
-  std::unique_ptr<sim::Simulator> sim_;
+  test::SimWorld world_;
   std::unique_ptr<airflow::SqlAirflowSource> source_;
   std::unique_ptr<store::Store> store_;
   std::shared_ptr<const rules::RuleSet> rules_;
@@ -447,7 +405,7 @@ TEST_P(ScenarioTest, ExpectedRunDuringSchedulerOutage) {
     EXPECT_EQ((*stored)->state, ItemState::kMissed);
     EXPECT_TRUE((*stored)->expected);
   }
-  sim_->SetSchedulerRunning(true);
+  world_.sim->SetSchedulerRunning(true);
   ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 3h + 15min));
   auto stored = store_->Find(key);
   ASSERT_TRUE(stored) << stored.status().ToString();
@@ -558,7 +516,7 @@ TEST_P(ScenarioTest, RestartDuringOutageKeepsExpectedItem) {
   auto stored = store_->Find(key);
   ASSERT_TRUE(stored && stored->has_value());
   EXPECT_EQ((*stored)->state, ItemState::kMissed) << "the expected run's miss was dropped";
-  sim_->SetSchedulerRunning(true);
+  world_.sim->SetSchedulerRunning(true);
   ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 3h + 15min));
   stored = store_->Find(key);
   ASSERT_TRUE(stored && stored->has_value());
@@ -584,9 +542,9 @@ TEST_P(ScenarioTest, WallClockFreshnessAndManualReference) {
       "interval: 20m}\n"));
   ASSERT_NO_FATAL_FAILURE(StartEngine());
   ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 50min));
-  sim_->SetSchedulerRunning(false);
+  world_.sim->SetSchedulerRunning(false);
   ASSERT_NO_FATAL_FAILURE(RunUntil(kStart + 1h + 35min));
-  sim_->SetSchedulerRunning(true);
+  world_.sim->SetSchedulerRunning(true);
 
   // The successes of "hourly", by end date: S0 (created 00:00), S1 (the 01:00 run, created when
   // the scheduler resumed), S2 (created 02:00).
@@ -797,15 +755,7 @@ TEST_P(ScenarioTest, WallClockFreshnessAndManualReference) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Backends, ScenarioTest,
-    ::testing::Values(Param{db::Backend::kSqlite, AirflowVersion::kV2},
-                      Param{db::Backend::kSqlite, AirflowVersion::kV3_1},
-                      Param{db::Backend::kPostgres, AirflowVersion::kV2},
-                      Param{db::Backend::kPostgres, AirflowVersion::kV3_1},
-                      Param{db::Backend::kMysql, AirflowVersion::kV2},
-                      Param{db::Backend::kMysql, AirflowVersion::kV3_1}),
-    ParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, ScenarioTest, test::AllSimWorlds(), test::SimWorldParamName);
 
 }  // namespace
 }  // namespace slayer::engine

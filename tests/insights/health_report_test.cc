@@ -8,8 +8,7 @@
 
 #include "fakes/timestamps.h"
 #include "insights/health_report_format.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
+#include "insights/temp_store.h"
 
 namespace slayer::insights {
 namespace {
@@ -126,9 +125,7 @@ TEST(HealthReportTest, TableRoundsUptimeDownAndShowsOutages) {
 
 TEST(HealthReportTest, ReadsTheStoreForTheWidestWindowAndOneInstance) {
   slayer::testing::TempDir dir;
-  auto dsn = db::Dsn::Parse("sqlite://" + (dir.path() / "slayer.db").string());
-  ASSERT_TRUE(dsn);
-  auto store = store::SqliteStore::Open(*dsn);
+  auto store = test::OpenSqliteStore(dir.path() / "slayer.db");
   ASSERT_TRUE(store) << store.error().message();
   for (const char* instance : {"prod", "staging"}) {
     for (int i = 0; i <= 6; ++i) {

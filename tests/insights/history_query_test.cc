@@ -2,24 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include "insights/temp_store.h"
 #include "insights/test_items.h"
-#include "store/sqlite_store.h"
-#include "store/temp_dir.h"
 
 namespace slayer::insights {
 namespace {
 
 using namespace test;
 
-class HistoryQueryTest : public ::testing::Test {
+class HistoryQueryTest : public TempStoreTest {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
-    auto dsn = db::Dsn::Parse("sqlite://" + (dir_.path() / "slayer.db").string());
-    ASSERT_TRUE(dsn);
-    auto store = store::SqliteStore::Open(*dsn);
-    ASSERT_TRUE(store) << store.error().message();
-    store_ = std::move(*store);
+    ASSERT_NO_FATAL_FAILURE(TempStoreTest::SetUp());
     std::vector<rules::Item> items = {
         Item("finance_etl", "by-9", "", "2026-11-02T08:00:00Z", ItemState::kMet),
         Item("finance_report", "by-9", "", "2026-11-02T09:00:00Z", ItemState::kMissed),
@@ -43,9 +37,6 @@ class HistoryQueryTest : public ::testing::Test {
   HistoryFilter November() {
     return {.since = T("2026-11-01T00:00:00Z"), .until = T("2026-12-01T00:00:00Z")};
   }
-
-  slayer::testing::TempDir dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(HistoryQueryTest, WindowOrderedByNeedBy) {

@@ -6,7 +6,7 @@
 
 #include "notify/example_events.h"
 #include "notify/golden.h"
-#include "notify/http_receiver.h"
+#include "notify/http_channel_test.h"
 
 namespace slayer::notify {
 namespace {
@@ -18,10 +18,8 @@ using testing::ExampleMissed;
 using testing::ExampleRecovered;
 using testing::ExpectGolden;
 
-class AlertmanagerChannelTest : public ::testing::Test {
+class AlertmanagerChannelTest : public testing::HttpChannelTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(receiver_.Start()); }
-
   std::unique_ptr<Channel> Make(std::string url_suffix = "", std::string title = "",
                                 std::string text = "") {
     config::Channel c;
@@ -30,23 +28,11 @@ class AlertmanagerChannelTest : public ::testing::Test {
     c.url = receiver_.url() + url_suffix;
     c.title = std::move(title);
     c.text = std::move(text);
-    auto channel = MakeAlertmanagerChannel(c);
-    EXPECT_TRUE(channel) << channel.error().message();
-    return channel ? std::move(*channel) : nullptr;
+    return Made(MakeAlertmanagerChannel(c));
   }
 
   // The body of the only request so far, after checking how it was sent.
-  std::string OnlyBody() {
-    EXPECT_EQ(receiver_.request_count(), 1u);
-    if (receiver_.request_count() == 0) return "";
-    HttpReceiver::Request r = receiver_.requests().back();
-    EXPECT_EQ(r.method, "POST");
-    EXPECT_EQ(r.path, "/api/v2/alerts");
-    EXPECT_EQ(r.Header("Content-Type"), "application/json");
-    return r.body;
-  }
-
-  HttpReceiver receiver_;
+  std::string OnlyBody() { return OnlyRequest("/api/v2/alerts").body; }
 };
 
 TEST_F(AlertmanagerChannelTest, MissedFires) {

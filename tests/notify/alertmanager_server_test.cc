@@ -1,15 +1,12 @@
 // AlertmanagerChannel against a real Alertmanager (Debian package prometheus-alertmanager,
 // scripts/install-deps.sh): a child process on a free port of 127.0.0.1 with a temporary config
 // (one receiver that sends nothing) and storage, gossip off. Hermetic and quick (about a second).
-#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,11 +14,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
+#include "integration/silent_listener.h"
 #include "notify/alertmanager_channel.h"
 #include "notify/example_events.h"
+#include "notify/golden.h"
 
 extern char** environ;
 
@@ -32,29 +30,6 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 constexpr char kAlertmanager[] = "/usr/bin/prometheus-alertmanager";
-
-int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  close(fd);
-  return port;
-}
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class AlertmanagerServerTest : public ::testing::Test {
  protected:
@@ -67,7 +42,7 @@ class AlertmanagerServerTest : public ::testing::Test {
     dir_ = tmpl;
     std::ofstream(dir_ / "alertmanager.yml") << "route:\n  receiver: \"null\"\n"
                                                 "receivers:\n  - name: \"null\"\n";
-    port_ = FreePort();
+    port_ = slayer::testing::UnusedTcpPort();
     ASSERT_GT(port_, 0);
     std::vector<std::string> args = {
         kAlertmanager,
@@ -94,12 +69,11 @@ class AlertmanagerServerTest : public ::testing::Test {
     auto deadline = std::chrono::steady_clock::now() + 15s;
     while (std::chrono::steady_clock::now() < deadline) {
       int status = 0;
-      ASSERT_EQ(waitpid(pid_, &status, WNOHANG), 0) << "alertmanager exited:\n"
-                                                    << ReadAll(dir_ / "alertmanager.log");
+      ASSERT_EQ(waitpid(pid_, &status, WNOHANG), 0) << "alertmanager exited:\n" << Log();
       if (auto res = client.Get("/-/ready"); res && res->status == 200) return;
       std::this_thread::sleep_for(50ms);
     }
-    FAIL() << "alertmanager not ready after 15s:\n" << ReadAll(dir_ / "alertmanager.log");
+    FAIL() << "alertmanager not ready after 15s:\n" << Log();
   }
 
   void TearDown() override {
@@ -118,6 +92,9 @@ class AlertmanagerServerTest : public ::testing::Test {
     }
     if (!dir_.empty()) fs::remove_all(dir_);
   }
+
+  // What Alertmanager has written to its stdout and stderr.
+  std::string Log() const { return testing::ReadTestFile(dir_ / "alertmanager.log"); }
 
   std::unique_ptr<Channel> MakeChannelForTest() {
     config::Channel c;
@@ -152,13 +129,19 @@ Timestamp Now() {
       std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
+// The example miss, declared two minutes ago for a need-by five minutes ago.
+Event MissedBefore(Timestamp now) {
+  Event missed = testing::ExampleMissed();
+  missed.need_by = now - std::chrono::minutes(5);
+  missed.event_time = now - std::chrono::minutes(2);
+  return missed;
+}
+
 TEST_F(AlertmanagerServerTest, MissedIsActiveUntilRecovered) {
   auto channel = MakeChannelForTest();
   ASSERT_NE(channel, nullptr);
   Timestamp now = Now();
-  Event missed = testing::ExampleMissed();
-  missed.need_by = now - std::chrono::minutes(5);
-  missed.event_time = now - std::chrono::minutes(2);
+  Event missed = MissedBefore(now);
   missed.overdue_seconds = 180;
   DeliveryResult result = channel->Deliver(missed);
   ASSERT_TRUE(result.delivered()) << result.error;
@@ -198,9 +181,7 @@ TEST_F(AlertmanagerServerTest, AbandonedAfterAMissResolvesIt) {
   auto channel = MakeChannelForTest();
   ASSERT_NE(channel, nullptr);
   Timestamp now = Now();
-  Event missed = testing::ExampleMissed();
-  missed.need_by = now - std::chrono::minutes(5);
-  missed.event_time = now - std::chrono::minutes(2);
+  Event missed = MissedBefore(now);
   ASSERT_TRUE(channel->Deliver(missed).delivered());
   ASSERT_EQ(OpenAlerts().size(), 1u);
   Event abandoned = testing::ExampleAbandoned(true);

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "fakes/timestamps.h"
@@ -70,6 +71,12 @@ class EmailChannelTest : public ::testing::Test {
   }
   static std::string CertFile() { return certs_->path() / "cert.pem"; }
   static std::string KeyFile() { return certs_->path() / "key.pem"; }
+  // `options` with the self-signed certificate: the sink offers STARTTLS, or is smtps.
+  static SmtpSinkOptions WithTls(SmtpSinkOptions options = {}) {
+    options.tls_cert = CertFile();
+    options.tls_key = KeyFile();
+    return options;
+  }
 
   void TearDown() override {
     if (sink_) sink_->Stop();
@@ -98,6 +105,28 @@ class EmailChannelTest : public ::testing::Test {
     auto channel = MakeEmailChannel(c);
     EXPECT_TRUE(channel) << channel.error().message();
     return channel ? std::move(*channel) : nullptr;
+  }
+
+  // What delivering MissedEvent() through the channel `c` describes gave; std::nullopt, with the
+  // test failed, when the channel could not be made.
+  static std::optional<DeliveryResult> SendMissed(const config::Channel& c) {
+    std::unique_ptr<Channel> channel = Make(c);
+    if (!channel) return std::nullopt;
+    return channel->Deliver(MissedEvent());
+  }
+
+  // The one mail the sink holds after MissedEvent() was delivered through the channel `c`
+  // describes; std::nullopt, with the test failed, when the delivery failed or the sink holds
+  // another number of mails.
+  std::optional<ReceivedMail> DeliverMissed(const config::Channel& c) {
+    std::optional<DeliveryResult> r = SendMissed(c);
+    if (!r) return std::nullopt;
+    EXPECT_TRUE(r->delivered()) << r->error;
+    if (!r->delivered()) return std::nullopt;
+    std::vector<ReceivedMail> mails = sink_->Messages();
+    EXPECT_EQ(mails.size(), 1u);
+    if (mails.size() != 1) return std::nullopt;
+    return mails[0];
   }
 
   static inline slayer::testing::TempDir* certs_ = nullptr;
@@ -168,58 +197,44 @@ TEST_F(EmailChannelTest, RetriedAndRecoveredEventsKeepTheirMessageIds) {
 }
 
 TEST_F(EmailChannelTest, UpgradesToStartTlsAndVerifiesWithCaFile) {
-  SmtpSink& sink = StartSink({.tls_cert = CertFile(), .tls_key = KeyFile()});
+  SmtpSink& sink = StartSink(WithTls());
   config::Channel c = Config(sink.url());
   c.ca_file = CertFile();
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  ASSERT_TRUE(r.delivered()) << r.error;
-  std::vector<ReceivedMail> mails = sink.Messages();
-  ASSERT_EQ(mails.size(), 1u);
-  EXPECT_TRUE(mails[0].tls);
+  std::optional<ReceivedMail> mail = DeliverMissed(c);
+  ASSERT_TRUE(mail);
+  EXPECT_TRUE(mail->tls);
 }
 
 TEST_F(EmailChannelTest, UntrustedStartTlsCertificateIsRetriedAndNothingIsSent) {
-  SmtpSink& sink = StartSink({.tls_cert = CertFile(), .tls_key = KeyFile()});
-  auto channel = Make(Config(sink.url()));  // system CAs only
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  EXPECT_EQ(r.outcome, Outcome::kRetry);
-  EXPECT_NE(r.error.find(sink.url() + ": "), std::string::npos) << r.error;
-  EXPECT_NE(r.error.find("certificate"), std::string::npos) << r.error;
+  SmtpSink& sink = StartSink(WithTls());
+  std::optional<DeliveryResult> r = SendMissed(Config(sink.url()));  // system CAs only
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Outcome::kRetry);
+  EXPECT_NE(r->error.find(sink.url() + ": "), std::string::npos) << r->error;
+  EXPECT_NE(r->error.find("certificate"), std::string::npos) << r->error;
   EXPECT_TRUE(sink.Messages().empty());
 }
 
 TEST_F(EmailChannelTest, SmtpsIsTlsFromTheStart) {
-  SmtpSink& sink = StartSink({.tls_cert = CertFile(), .tls_key = KeyFile(), .smtps = true});
+  SmtpSink& sink = StartSink(WithTls({.smtps = true}));
   ASSERT_EQ(sink.url().rfind("smtps://", 0), 0u);
   config::Channel c = Config(sink.url());
   c.ca_file = CertFile();
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  ASSERT_TRUE(r.delivered()) << r.error;
-  std::vector<ReceivedMail> mails = sink.Messages();
-  ASSERT_EQ(mails.size(), 1u);
-  EXPECT_TRUE(mails[0].tls);
+  std::optional<ReceivedMail> mail = DeliverMissed(c);
+  ASSERT_TRUE(mail);
+  EXPECT_TRUE(mail->tls);
 }
 
 TEST_F(EmailChannelTest, AuthenticatesOverStartTls) {
-  SmtpSink& sink = StartSink(
-      {.tls_cert = CertFile(), .tls_key = KeyFile(), .user = "slayer", .password = kPassword});
+  SmtpSink& sink = StartSink(WithTls({.user = "slayer", .password = kPassword}));
   config::Channel c = Config(sink.url());
   c.ca_file = CertFile();
   c.username = "slayer";
   c.password = {.value = kPassword, .origin = "inline"};
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  ASSERT_TRUE(r.delivered()) << r.error;
-  std::vector<ReceivedMail> mails = sink.Messages();
-  ASSERT_EQ(mails.size(), 1u);
-  EXPECT_EQ(mails[0].login, "slayer");
-  EXPECT_TRUE(mails[0].tls);
+  std::optional<ReceivedMail> mail = DeliverMissed(c);
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->login, "slayer");
+  EXPECT_TRUE(mail->tls);
 }
 
 TEST_F(EmailChannelTest, AuthenticatesOnPlainConnectionWhenNoTlsIsOffered) {
@@ -227,64 +242,55 @@ TEST_F(EmailChannelTest, AuthenticatesOnPlainConnectionWhenNoTlsIsOffered) {
   config::Channel c = Config(sink.url());
   c.username = "slayer";
   c.password = {.value = kPassword, .origin = "inline"};
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  ASSERT_TRUE(r.delivered()) << r.error;
-  std::vector<ReceivedMail> mails = sink.Messages();
-  ASSERT_EQ(mails.size(), 1u);
-  EXPECT_EQ(mails[0].login, "slayer");
-  EXPECT_FALSE(mails[0].tls);
+  std::optional<ReceivedMail> mail = DeliverMissed(c);
+  ASSERT_TRUE(mail);
+  EXPECT_EQ(mail->login, "slayer");
+  EXPECT_FALSE(mail->tls);
 }
 
 TEST_F(EmailChannelTest, WrongPasswordIsRejectedWithoutShowingIt) {
-  SmtpSink& sink = StartSink(
-      {.tls_cert = CertFile(), .tls_key = KeyFile(), .user = "slayer", .password = kPassword});
+  SmtpSink& sink = StartSink(WithTls({.user = "slayer", .password = kPassword}));
   config::Channel c = Config(sink.url());
   c.ca_file = CertFile();
   c.username = "slayer";
   c.password = {.value = "wrong-Pa55word", .origin = "file /etc/slayer/smtp_password"};
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  EXPECT_EQ(r.outcome, Outcome::kRejected);
-  EXPECT_EQ(r.error,
+  std::optional<DeliveryResult> r = SendMissed(c);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Outcome::kRejected);
+  EXPECT_EQ(r->error,
             sink.url() + ": 535 5.7.8 Authentication credentials invalid (login as slayer)");
-  EXPECT_EQ(r.error.find("wrong-Pa55word"), std::string::npos);
-  EXPECT_EQ(r.error.find(kPassword), std::string::npos);
+  EXPECT_EQ(r->error.find("wrong-Pa55word"), std::string::npos);
+  EXPECT_EQ(r->error.find(kPassword), std::string::npos);
   EXPECT_TRUE(sink.Messages().empty());
 }
 
 TEST_F(EmailChannelTest, UnknownRecipientIsRejectedAndNobodyGetsTheMessage) {
   SmtpSink& sink = StartSink({.reject_recipient = "data-team@example.com"});
-  auto channel = Make(Config(sink.url()));
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  EXPECT_EQ(r.outcome, Outcome::kRejected);
-  EXPECT_EQ(r.error, sink.url() +
-                         ": 550 5.1.1 <data-team@example.com>: Recipient address rejected: "
-                         "User unknown for <data-team@example.com>");
+  std::optional<DeliveryResult> r = SendMissed(Config(sink.url()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Outcome::kRejected);
+  EXPECT_EQ(r->error, sink.url() +
+                          ": 550 5.1.1 <data-team@example.com>: Recipient address rejected: "
+                          "User unknown for <data-team@example.com>");
   EXPECT_TRUE(sink.Messages().empty());
 }
 
 TEST_F(EmailChannelTest, TemporaryFailureIsRetried) {
   SmtpSink& sink = StartSink({.temporary_failure = true});
-  auto channel = Make(Config(sink.url()));
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  EXPECT_EQ(r.outcome, Outcome::kRetry);
-  EXPECT_EQ(r.error, sink.url() +
-                         ": 451 4.3.0 Temporary failure, try again later for sender "
-                         "<slayer@example.com>");
+  std::optional<DeliveryResult> r = SendMissed(Config(sink.url()));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Outcome::kRetry);
+  EXPECT_EQ(r->error, sink.url() +
+                          ": 451 4.3.0 Temporary failure, try again later for sender "
+                          "<slayer@example.com>");
 }
 
 TEST_F(EmailChannelTest, ServerDownIsRetried) {
   const std::string url = "smtp://127.0.0.1:" + std::to_string(slayer::testing::UnusedTcpPort());
-  auto channel = Make(Config(url));
-  ASSERT_TRUE(channel);
-  DeliveryResult r = channel->Deliver(MissedEvent());
-  EXPECT_EQ(r.outcome, Outcome::kRetry);
-  EXPECT_EQ(r.error.rfind(url + ": Failed to connect to 127.0.0.1 port", 0), 0u) << r.error;
+  std::optional<DeliveryResult> r = SendMissed(Config(url));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Outcome::kRetry);
+  EXPECT_EQ(r->error.rfind(url + ": Failed to connect to 127.0.0.1 port", 0), 0u) << r->error;
 }
 
 TEST_F(EmailChannelTest, SilentServerTimesOutAndIsRetried) {
@@ -292,13 +298,12 @@ TEST_F(EmailChannelTest, SilentServerTimesOutAndIsRetried) {
   ASSERT_GT(silent.port(), 0);
   config::Channel c = Config("smtp://127.0.0.1:" + std::to_string(silent.port()));
   c.timeout = std::chrono::milliseconds(300);
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
   auto start = std::chrono::steady_clock::now();
-  DeliveryResult r = channel->Deliver(MissedEvent());
+  std::optional<DeliveryResult> r = SendMissed(c);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
-  EXPECT_EQ(r.outcome, Outcome::kRetry);
-  EXPECT_NE(r.error.find("timed out"), std::string::npos) << r.error;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->outcome, Outcome::kRetry);
+  EXPECT_NE(r->error.find("timed out"), std::string::npos) << r->error;
 }
 
 TEST_F(EmailChannelTest, TemplatesOverrideSubjectAndBody) {
@@ -306,12 +311,9 @@ TEST_F(EmailChannelTest, TemplatesOverrideSubjectAndBody) {
   config::Channel c = Config(sink.url());
   c.title = "{{severity}}: {{dag_id}} is {{overdue}} late";
   c.text = "Team {{labels.team}}, please look at {{run_id}}.\nNeed-by {{need_by}}.\n";
-  auto channel = Make(c);
-  ASSERT_TRUE(channel);
-  ASSERT_TRUE(channel->Deliver(MissedEvent()).delivered());
-  std::vector<ReceivedMail> mails = sink.Messages();
-  ASSERT_EQ(mails.size(), 1u);
-  ParsedMail m = ParseMail(mails[0].data);
+  std::optional<ReceivedMail> mail = DeliverMissed(c);
+  ASSERT_TRUE(mail);
+  ParsedMail m = ParseMail(mail->data);
   EXPECT_EQ(m.problems, "");
   EXPECT_EQ(m.headers["Subject"], "critical: orders_daily is 12m5s late");
   EXPECT_EQ(m.parts["text/plain"],

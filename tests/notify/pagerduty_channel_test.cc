@@ -6,12 +6,11 @@
 
 #include "notify/example_events.h"
 #include "notify/golden.h"
-#include "notify/http_receiver.h"
+#include "notify/http_channel_test.h"
 
 namespace slayer::notify {
 namespace {
 
-using slayer::testing::HttpReceiver;
 using testing::ExampleAbandoned;
 using testing::ExampleAtRisk;
 using testing::ExampleMissed;
@@ -20,10 +19,11 @@ using testing::ExpectGolden;
 
 constexpr char kRoutingKey[] = "R0UTING-KEY-5f2a9c";
 
-class PagerDutyChannelTest : public ::testing::Test {
+class PagerDutyChannelTest : public testing::HttpChannelTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(receiver_.Start());
+    HttpChannelTest::SetUp();
+    if (HasFatalFailure()) return;
     receiver_.SetDefaultResponse({.status = 202,
                                   .body = R"({"status":"success","message":"Event processed",)"
                                           R"("dedup_key":"x"})",
@@ -37,22 +37,10 @@ class PagerDutyChannelTest : public ::testing::Test {
     c.url = receiver_.url() + "/v2/enqueue";
     c.routing_key = {kRoutingKey, "file /etc/slayer/pd_key"};
     c.title = std::move(title);
-    auto channel = MakePagerDutyChannel(c);
-    EXPECT_TRUE(channel) << channel.error().message();
-    return channel ? std::move(*channel) : nullptr;
+    return Made(MakePagerDutyChannel(c));
   }
 
-  std::string OnlyBody() {
-    EXPECT_EQ(receiver_.request_count(), 1u);
-    if (receiver_.request_count() == 0) return "";
-    HttpReceiver::Request r = receiver_.requests().back();
-    EXPECT_EQ(r.method, "POST");
-    EXPECT_EQ(r.path, "/v2/enqueue");
-    EXPECT_EQ(r.Header("Content-Type"), "application/json");
-    return r.body;
-  }
-
-  HttpReceiver receiver_;
+  std::string OnlyBody() { return OnlyRequest("/v2/enqueue").body; }
 };
 
 TEST_F(PagerDutyChannelTest, MissedTriggers) {

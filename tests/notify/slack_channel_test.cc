@@ -6,12 +6,11 @@
 
 #include "notify/example_events.h"
 #include "notify/golden.h"
-#include "notify/http_receiver.h"
+#include "notify/http_channel_test.h"
 
 namespace slayer::notify {
 namespace {
 
-using slayer::testing::HttpReceiver;
 using testing::ExampleAtRisk;
 using testing::ExampleMissed;
 using testing::ExampleRecovered;
@@ -19,10 +18,8 @@ using testing::ExpectGolden;
 
 constexpr char kSecretPath[] = "/services/T000/B000/SLACK-9kQ2mZ";
 
-class SlackChannelTest : public ::testing::Test {
+class SlackChannelTest : public testing::HttpChannelTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(receiver_.Start()); }
-
   std::unique_ptr<Channel> Make(std::string title = "", std::string text = "") {
     config::Channel c;
     c.name = "ops";
@@ -30,22 +27,10 @@ class SlackChannelTest : public ::testing::Test {
     c.webhook_url = {receiver_.url() + kSecretPath, "env SLACK_WEBHOOK_URL"};
     c.title = std::move(title);
     c.text = std::move(text);
-    auto channel = MakeSlackChannel(c);
-    EXPECT_TRUE(channel) << channel.error().message();
-    return channel ? std::move(*channel) : nullptr;
+    return Made(MakeSlackChannel(c));
   }
 
-  std::string OnlyBody() {
-    EXPECT_EQ(receiver_.request_count(), 1u);
-    if (receiver_.request_count() == 0) return "";
-    HttpReceiver::Request r = receiver_.requests().back();
-    EXPECT_EQ(r.method, "POST");
-    EXPECT_EQ(r.path, kSecretPath);
-    EXPECT_EQ(r.Header("Content-Type"), "application/json");
-    return r.body;
-  }
-
-  HttpReceiver receiver_;
+  std::string OnlyBody() { return OnlyRequest(kSecretPath).body; }
 };
 
 TEST_F(SlackChannelTest, Missed) {

@@ -12,7 +12,7 @@
 #include "notify/example_events.h"
 #include "notify/golden.h"
 #include "notify/hmac.h"
-#include "notify/http_receiver.h"
+#include "notify/http_channel_test.h"
 
 namespace slayer::notify {
 namespace {
@@ -45,10 +45,8 @@ std::string OpensslHmac(const std::string& key, const std::string& data) {
   return out.substr(0, out.find(' '));  // "-r": "<hex> *<file>"
 }
 
-class WebhookChannelTest : public ::testing::Test {
+class WebhookChannelTest : public testing::HttpChannelTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(receiver_.Start()); }
-
   std::unique_ptr<Channel> Make(std::string secret = kSecret,
                                 std::map<std::string, std::string> headers = {}) {
     config::Channel c;
@@ -57,22 +55,10 @@ class WebhookChannelTest : public ::testing::Test {
     c.url = receiver_.url() + "/slayer/events";
     if (!secret.empty()) c.secret = {secret, "file /etc/slayer/hook_secret"};
     c.headers = std::move(headers);
-    auto channel = MakeWebhookChannel(c);
-    EXPECT_TRUE(channel) << channel.error().message();
-    return channel ? std::move(*channel) : nullptr;
+    return Made(MakeWebhookChannel(c));
   }
 
-  HttpReceiver::Request Only() {
-    EXPECT_EQ(receiver_.request_count(), 1u);
-    if (receiver_.request_count() == 0) return {};
-    HttpReceiver::Request r = receiver_.requests().back();
-    EXPECT_EQ(r.method, "POST");
-    EXPECT_EQ(r.path, "/slayer/events");
-    EXPECT_EQ(r.Header("Content-Type"), "application/json");
-    return r;
-  }
-
-  HttpReceiver receiver_;
+  HttpReceiver::Request Only() { return OnlyRequest("/slayer/events"); }
 };
 
 TEST_F(WebhookChannelTest, MissedIsTheSpecBodySigned) {
