@@ -36,7 +36,10 @@ std::string WatermarkName(std::string_view kind, std::string_view rule, std::str
 
 InstanceEngine::InstanceEngine(EngineOptions options, std::shared_ptr<const rules::RuleSet> rules,
                                store::Store* store)
-    : options_(std::move(options)), rules_(std::move(rules)), store_(store) {}
+    : options_(std::move(options)),
+      rules_(std::move(rules)),
+      store_(store),
+      durations_(options_.durations) {}
 
 Status InstanceEngine::Restore(Timestamp now) {
   if (store_ == nullptr) return Status::Ok();
@@ -287,7 +290,65 @@ Status InstanceEngine::EvaluateDags(airflow::AirflowSource& source,
                                     bool full, Timestamp now, const TaskInstancesByRun* known) {
   auto facts = ReadFacts(source, dag_ids, std::move(runs), full, /*advance=*/true, now, known);
   if (!facts) return facts.error();
-  return Record(tracker_.Apply(EvaluateFacts(*facts, now), now), now);
+  ApplyResult result = tracker_.Apply(EvaluateFacts(*facts, now), now);
+  PredictAtRisk(*facts, now, result);
+  return Record(result, now);
+}
+
+void InstanceEngine::PredictAtRisk(const std::vector<rules::DagFacts>& facts, Timestamp now,
+                                   ApplyResult& result) {
+  // Per DAG: its facts and its runs by run_id.
+  std::map<std::string_view, std::pair<const rules::DagFacts*,
+                                       std::map<std::string_view, const DagRun*>>>
+      by_dag;
+  for (const rules::DagFacts& f : facts) {
+    auto& [dag_facts, run_of] = by_dag[f.dag.dag_id];
+    dag_facts = &f;
+    for (const DagRun& run : f.runs) {
+      durations_.ObserveRun(run);
+      run_of.emplace(run.run_id, &run);
+    }
+    for (const auto& [run_id, tis] : f.task_instances) {
+      auto run = run_of.find(run_id);
+      if (run == run_of.end()) continue;
+      for (const airflow::TaskInstance& ti : tis) durations_.ObserveTask(ti, *run->second);
+    }
+  }
+  std::vector<ItemKey> at_risk;
+  for (const auto& [key, item] : tracker_.open()) {
+    // Run and task items only: wall-clock and freshness items have no run to predict.
+    if (item.state != ItemState::kPending || item.need_by <= now || key.run_id.empty()) continue;
+    auto f = by_dag.find(key.dag_id);
+    if (f == by_dag.end()) continue;
+    const rules::DagFacts& dag = *f->second.first;
+    auto found = f->second.second.find(key.run_id);
+    const DagRun* run = found == f->second.second.end() ? nullptr : found->second;
+    if (run == nullptr && !item.expected) continue;  // not read this time
+    std::optional<Timestamp> predicted;
+    if (key.task_id.empty()) {
+      predicted = durations_.PredictRun(key.dag_id, run, now);
+    } else {
+      const airflow::TaskInstance* ti = nullptr;
+      if (auto tis = dag.task_instances.find(key.run_id); tis != dag.task_instances.end()) {
+        for (const airflow::TaskInstance& t : tis->second) {
+          if (t.task_id == key.task_id && (ti == nullptr || t.map_index < ti->map_index)) ti = &t;
+        }
+      }
+      predicted = durations_.PredictTask(key.dag_id, key.task_id, run, ti, now);
+    }
+    if (predicted && *predicted > item.need_by) at_risk.push_back(key);
+  }
+  const size_t before = result.transitions.size();
+  tracker_.MarkAtRisk(at_risk, now, result);
+  for (size_t i = before; i < result.transitions.size(); ++i) {
+    const Item& item = result.transitions[i].item;
+    LogInfo("deadline at risk", {{"instance", item.key.instance},
+                                 {"rule", item.key.rule},
+                                 {"dag_id", item.key.dag_id},
+                                 {"run_id", item.key.run_id},
+                                 {"task_id", item.key.task_id},
+                                 {"need_by", FormatRfc3339(item.need_by)}});
+  }
 }
 
 std::vector<rules::Observation> InstanceEngine::EvaluateFacts(

@@ -21,6 +21,7 @@
 #include "airflow/source.h"
 #include "common/status.h"
 #include "common/time.h"
+#include "engine/duration_model.h"
 #include "engine/tracker.h"
 #include "notify/router.h"
 #include "rules/evaluate.h"
@@ -41,6 +42,8 @@ struct EngineOptions {
   // Final items older than this are deleted from the store (storage.retention), checked at the
   // first poll and hourly after. Default 400d.
   Duration retention = std::chrono::days(400);
+  // The at-risk prediction (docs/insights.md#at-risk).
+  DurationModelOptions durations;
 };
 
 // Counters since start, for the metrics (SPEC section 4).
@@ -144,6 +147,10 @@ class InstanceEngine {
                                                  const TaskInstancesByRun* known = nullptr);
   std::vector<rules::Observation> EvaluateFacts(const std::vector<rules::DagFacts>& facts,
                                                 Timestamp now);
+  // Learns durations from the runs and task instances in `facts`, and marks the pending items
+  // of those DAGs that are predicted to finish after their need-by at risk.
+  void PredictAtRisk(const std::vector<rules::DagFacts>& facts, Timestamp now,
+                     ApplyResult& result);
   // ReadFacts + EvaluateFacts, applied to the tracker and recorded.
   Status EvaluateDags(airflow::AirflowSource& source, const std::set<std::string>& dag_ids,
                       std::vector<airflow::DagRun> runs, bool full, Timestamp now,
@@ -161,6 +168,7 @@ class InstanceEngine {
   std::shared_ptr<const rules::RuleSet> rules_;
   store::Store* store_;
   Tracker tracker_;
+  DurationModel durations_;
   EngineCounters counters_;
 
   std::map<std::string, DagInfo> dags_;  // every DAG, by id

@@ -152,6 +152,16 @@ ApplyResult Tracker::Apply(std::span<const Observation> observations, Timestamp 
   return result;
 }
 
+void Tracker::MarkAtRisk(std::span<const ItemKey> keys, Timestamp now, ApplyResult& result) {
+  for (const ItemKey& key : keys) {
+    auto it = open_.find(key);
+    if (it == open_.end()) continue;
+    Item& item = it->second;
+    if (item.state != ItemState::kPending || item.need_by <= now) continue;
+    Change(item, ItemState::kAtRisk, result, item.state);
+  }
+}
+
 ApplyResult Tracker::AbandonRun(std::string_view dag_id, std::string_view run_id, Timestamp now) {
   ApplyResult result;
   std::vector<ItemKey> keys;

@@ -60,6 +60,11 @@ class Tracker {
   // Unarmed observations are ignored.
   ApplyResult Apply(std::span<const rules::Observation> observations, Timestamp now);
 
+  // Pending items predicted to finish after their need-by (which is still ahead): pending ->
+  // at_risk, appended to `result`. An at-risk item stays so until it is met or missed. Keys
+  // that are not pending, or whose need-by has passed, are left alone.
+  void MarkAtRisk(std::span<const rules::ItemKey> keys, Timestamp now, ApplyResult& result);
+
   // The run was deleted from Airflow: its open items (every rule and task) are abandoned.
   ApplyResult AbandonRun(std::string_view dag_id, std::string_view run_id, Timestamp now);
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <string>
@@ -752,6 +753,114 @@ TEST_P(ScenarioTest, WallClockFreshnessAndManualReference) {
       }
     }
     EXPECT_GE(finished, 1);
+  }
+}
+
+// At risk (docs/insights.md#at-risk): the precision and recall of the prediction on four
+// simulated days of an hourly DAG whose runs take ~15 minutes, a quarter of them four times as
+// long (the simulator's lateness draw). Need-by: queued_at + 30m for the run, + 25m for its
+// last task. An item counts as predicted when it was at_risk at some step before its need-by;
+// as missed when it ended missed or met_late. Engines with confidence 0.9 (the default), 0.5
+// (the median) and 0.1 (the 90th percentile) poll the same world side by side; the figures are
+// printed (docs/insights.md#at-risk quotes them) and the default must keep precision >= 0.7
+// and recall >= 0.9. The prediction reads nothing of its own, so one
+// backend pair (SQLite, both schemas) measures it.
+constexpr char kAtRiskYaml[] = R"(
+dags:
+  - dag_id: hourly
+    schedule: "@hourly"
+    catchup: false
+    start_date: 2025-03-01T00:00:00Z
+    lateness: {rate: 0.25, factor: 4}
+    tasks:
+      - task_id: extract
+        duration: {mean: 8m, stddev: 2m}
+      - task_id: load
+        upstream: [extract]
+        duration: {mean: 6m, stddev: 2m}
+)";
+
+TEST_P(ScenarioTest, AtRiskPrecisionAndRecall) {
+  if (GetParam().backend != db::Backend::kSqlite) {
+    GTEST_SKIP() << "the prediction does not depend on the backend: measured on SQLite";
+  }
+  ASSERT_NO_FATAL_FAILURE(SetUpWorld("atrisk", kStart, kAtRiskYaml));
+  ASSERT_NO_FATAL_FAILURE(SetRules(
+      "  - {name: run_by_30m, match: {dag_id: hourly}, reference: dagrun.queued_at, "
+      "interval: 30m, at_risk: true}\n"
+      "  - {name: load_by_25m, match: {dag_id: hourly}, tasks: [load], "
+      "reference: dagrun.queued_at, interval: 25m, at_risk: true}\n"));
+  struct Candidate {
+    double confidence;
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<InstanceEngine> engine;
+    // Item key -> how long before its need-by it was first seen at_risk.
+    std::map<std::string, Duration> predicted;
+  };
+  std::vector<Candidate> candidates;
+  for (double confidence : {0.9, 0.5, 0.1}) {
+    Candidate& c = candidates.emplace_back();
+    c.confidence = confidence;
+    auto dsn = db::Dsn::Parse("sqlite:///" + (std::filesystem::temp_directory_path() /
+                                               ("slayer-atrisk-" + std::to_string(::getpid()) +
+                                                "-" + std::to_string(candidates.size()) + ".db"))
+                                                  .string());
+    ASSERT_TRUE(dsn);
+    std::filesystem::remove(dsn->database);
+    auto store = store::OpenStore(*dsn);
+    ASSERT_TRUE(store) << store.status().ToString();
+    c.store = std::move(*store);
+    EngineOptions o;
+    o.instance = kInstance;
+    o.durations.confidence = confidence;
+    c.engine = std::make_unique<InstanceEngine>(o, rules_, c.store.get());
+  }
+  const Timestamp end = kStart + 96h;
+  while (now_ < end) {
+    ASSERT_NO_FATAL_FAILURE(Step(now_ + kStep));
+    auto active = source_->ActiveDagRuns();
+    ASSERT_TRUE(active) << active.status().ToString();
+    for (Candidate& c : candidates) {
+      ASSERT_TRUE(c.engine->Poll(*source_, *active, now_).ok());
+      ASSERT_TRUE(c.engine->CheckDue(*source_, now_).ok());
+      for (const Item& item : c.engine->Snapshot().open) {
+        if (item.state == ItemState::kAtRisk && now_ < item.need_by) {
+          c.predicted.try_emplace(item.key.ToString(), item.need_by - now_);
+        }
+      }
+    }
+  }
+  for (Candidate& c : candidates) {
+    for (const char* rule : {"run_by_30m", "load_by_25m"}) {
+      store::ItemFilter f;
+      f.instance = kInstance;
+      f.rule = rule;
+      f.need_by_from = kStart + 12h;  // after the first runs, which teach the model
+      f.need_by_to = end - 1h;       // settled
+      auto items = c.store->Items(f);
+      ASSERT_TRUE(items) << items.status().ToString();
+      int tp = 0, fp = 0, fn = 0, tn = 0;
+      Duration lead{};  // summed over the true positives
+      for (const Item& item : *items) {
+        const bool missed = item.state == ItemState::kMissed || item.state == ItemState::kMetLate;
+        auto p = c.predicted.find(item.key.ToString());
+        const bool predicted = p != c.predicted.end();
+        (missed ? (predicted ? tp : fn) : (predicted ? fp : tn))++;
+        if (missed && predicted) lead += p->second;
+      }
+      const double precision = tp + fp == 0 ? 0 : double(tp) / (tp + fp);
+      const double recall = tp + fn == 0 ? 0 : double(tp) / (tp + fn);
+      std::cout << "at_risk " << sim::AirflowVersionName(GetParam().version) << " rule=" << rule
+                << " confidence=" << c.confidence << " items=" << items->size() << " missed=" << tp + fn
+                << " predicted=" << tp + fp << " precision=" << precision
+                << " recall=" << recall << " mean_lead_minutes="
+                << (tp == 0 ? 0 : std::chrono::duration<double>(lead).count() / 60 / tp) << "\n";
+      EXPECT_GE(tp + fn, 5) << rule << ": too few misses to measure";
+      if (c.confidence == DurationModelOptions{}.confidence) {
+        EXPECT_GE(precision, 0.7) << rule;
+        EXPECT_GE(recall, 0.9) << rule;
+      }
+    }
   }
 }
 

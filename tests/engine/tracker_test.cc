@@ -550,5 +550,45 @@ TEST(TrackerTest, HashKeyIsStableAndSeparatesParts) {
             HashKey(ItemKey{"p", "r", "d", "", "x", ""}));
 }
 
+TEST(TrackerTest, MarkAtRiskMovesPendingItemsBeforeTheirNeedByOnly) {
+  Tracker tracker;
+  const ItemKey late = Key("late");
+  const ItemKey due = Key("due");
+  tracker.Apply(std::vector<Observation>{Open(late, "2026-03-01T12:00:00Z"),
+                                         Open(due, "2026-03-01T11:00:00Z")},
+                T("2026-03-01T10:30:00Z"));
+  ApplyResult result;
+  const std::vector<ItemKey> keys = {late, due, Key("unknown")};
+  tracker.MarkAtRisk(keys, T("2026-03-01T11:00:00Z"), result);
+  ASSERT_EQ(result.transitions.size(), 1u);  // `due` is at its need-by: a miss, not a risk
+  EXPECT_EQ(result.transitions[0].item.key, late);
+  EXPECT_EQ(result.transitions[0].item.state, ItemState::kAtRisk);
+  EXPECT_EQ(result.transitions[0].from, ItemState::kPending);
+  // Sticky, and still a pending item for the timer queue: at its need-by it is missed.
+  ApplyResult again;
+  tracker.MarkAtRisk(keys, T("2026-03-01T11:01:00Z"), again);
+  EXPECT_TRUE(again.transitions.empty());
+  EXPECT_EQ(tracker.Due(T("2026-03-01T12:00:00Z")).size(), 2u);
+  ApplyResult missed = tracker.Apply(std::vector<Observation>{Open(late, "2026-03-01T12:00:00Z")},
+                                     T("2026-03-01T12:00:00Z"));
+  ASSERT_EQ(missed.transitions.size(), 1u);
+  EXPECT_EQ(missed.transitions[0].from, ItemState::kAtRisk);
+  EXPECT_EQ(missed.transitions[0].item.state, ItemState::kMissed);
+}
+
+TEST(TrackerTest, AtRiskItemDoneInTimeIsMet) {
+  Tracker tracker;
+  tracker.Apply(std::vector<Observation>{Open(kRun, "2026-03-01T12:00:00Z")},
+                T("2026-03-01T10:30:00Z"));
+  ApplyResult result;
+  tracker.MarkAtRisk(std::vector<ItemKey>{kRun}, T("2026-03-01T10:40:00Z"), result);
+  ApplyResult done = tracker.Apply(
+      std::vector<Observation>{Done(kRun, "2026-03-01T12:00:00Z", T("2026-03-01T11:50:00Z"))},
+      T("2026-03-01T11:51:00Z"));
+  ASSERT_EQ(done.transitions.size(), 1u);
+  EXPECT_EQ(done.transitions[0].from, ItemState::kAtRisk);
+  EXPECT_EQ(done.transitions[0].item.state, ItemState::kMet);
+}
+
 }  // namespace
 }  // namespace slayer::engine
