@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       "  slayer check-config --config.file=slayer.yml         validate, print the rules\n"
       "  slayer scan --format=json                            one poll, print violations\n"
       "  slayer explain --dag daily_sales_report              why a DAG is (not) late\n"
-      "  slayer report --since 7d --dag 'finance_*'           how deadlines went, from history\n\n"
+      "  slayer report --since 7d --dag 'finance_*'           how deadlines went, from history\n"
+      "  slayer backfill --since 30d                          history from Airflow's past runs\n\n"
       "Secrets (database passwords, webhook URLs) go in the config as ${ENV_VAR} or *_file\n"
       "keys, never in flags. Docs: docs/configuration.md, docs/operations.md.",
       "slayer"};
@@ -134,6 +135,35 @@ int main(int argc, char** argv) {
   report_cmd->add_option("--instance", report.instance,
                          "--health, --tasks: only this airflow instance (default: every one)");
 
+  BackfillOptions backfill;
+  CLI::App* backfill_cmd = app.add_subcommand(
+      "backfill",
+      "Evaluate Airflow's past runs against the rules, from Airflow's own timestamps, into the\n"
+      "store, so that `slayer report`, the API and the web page have history from day one.\n"
+      "`serve` does it once (30 days) on its first start. Idempotent: outcomes already in the\n"
+      "store stay as they are, so running it twice changes nothing. Resumable: an interrupted\n"
+      "backfill continues where it got to (per DAG). Sends no notifications.\n"
+      "Exit code: 0 done, 2 error (what was recorded stays; run it again to resume).\n"
+      "  slayer backfill                           the last 30 days\n"
+      "  slayer backfill --since 90d --instance prod\n"
+      "  slayer backfill --since 2026-10-01 --restart   evaluate the whole window again\n"
+      "Docs: docs/insights.md#backfill.");
+  backfill_cmd->add_option("--since", backfill.since,
+                           "Runs with a logical date from: a duration back from now (30d) or an "
+                           "RFC 3339 instant (default 30d)");
+  backfill_cmd->add_option("--instance", backfill.instance,
+                           "Only this airflow instance (default: every one)");
+  backfill_cmd->add_flag("--restart", backfill.restart,
+                         "Evaluate every DAG from --since again, not from where an earlier "
+                         "backfill got to");
+  backfill_cmd->add_option("--storage.path", backfill.storage_path,
+                           "Overrides the config's storage (sqlite:///path/to/slayer.db)");
+  backfill_cmd
+      ->add_option("--progress", backfill.progress,
+                   "auto (a bar on a terminal, log lines otherwise), bar or log")
+      ->check(CLI::IsMember({"auto", "bar", "log"}))
+      ->capture_default_str();
+
   CLI::App* check_cmd = app.add_subcommand(
       "check-config", "Validate the config and print the rules as understood.\n"
                       "Exit code 1 with file:line:col messages when invalid.");
@@ -165,6 +195,7 @@ int main(int argc, char** argv) {
   if (*check_cmd) return RunCheckConfig(global);
   if (*explain_cmd) return RunExplain(global, explain);
   if (*report_cmd) return RunReport(global, report);
+  if (*backfill_cmd) return RunBackfill(global, backfill);
   if (*demo_cmd) return RunDemo(global, serve, demo);
   (void)serve_cmd;
   return RunServe(global, serve);

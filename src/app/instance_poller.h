@@ -41,6 +41,9 @@ struct PollerOptions {
   // Reconnect backoff: first wait and cap. Defaults 1s and 60s.
   Duration reconnect_initial = std::chrono::seconds(1);
   Duration reconnect_max = std::chrono::seconds(60);
+  // Service: backfill the last 30 days of each instance once, on its first start with a store
+  // (docs/insights.md#backfill), on a thread of its own. `slayer serve` sets it.
+  bool first_start_backfill = false;
 };
 
 class InstancePoller {

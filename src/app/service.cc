@@ -1,6 +1,7 @@
 #include "app/service.h"
 
 #include "app/collectors.h"
+#include "app/history_backfill.h"
 #include "common/log.h"
 
 namespace slayer::app {
@@ -28,7 +29,45 @@ Status Service::Start() {
   }
   started_at_ = clock_.Now();
   SLAYER_RETURN_IF_ERROR(StartNotifications(*config));
-  return StartPollers(*config);
+  SLAYER_RETURN_IF_ERROR(StartPollers(*config));
+  if (store_ && poller_options_.first_start_backfill && !backfill_thread_.joinable()) {
+    backfill_thread_ = std::jthread([this, c = *config](std::stop_token stop) {
+      FirstStartBackfill(c, std::move(stop));
+    });
+  }
+  return Status::Ok();
+}
+
+void Service::FirstStartBackfill(config::ValidatedConfig config, std::stop_token stop) {
+  BackfillRequest request;
+  request.first_start = true;
+  request.should_stop = [&stop] { return stop.stop_requested(); };
+  request.progress = [](const std::string& instance, const engine::BackfillStats& s) {
+    LogInfo("backfill progress", {{"instance", instance},
+                                  {"dags_done", s.dags_done},
+                                  {"dags_total", s.dags_total},
+                                  {"runs", s.runs},
+                                  {"items_written", s.written}});
+  };
+  auto results = BackfillInstances(config, *store_, factory_, clock_, request);
+  if (!results) {
+    LogError("backfill failed", {{"err", results.error().message()}});
+    return;
+  }
+  for (const InstanceBackfill& r : *results) {
+    if (r.skipped) continue;
+    if (!r.status.ok()) {
+      LogWarn("backfill stopped; it resumes at the next start",
+              {{"instance", r.instance}, {"err", r.status.message()}});
+      continue;
+    }
+    LogInfo("backfill done", {{"instance", r.instance},
+                              {"dags", r.stats.dags_total},
+                              {"runs", r.stats.runs},
+                              {"items", r.stats.items},
+                              {"items_written", r.stats.written},
+                              {"seconds", r.seconds}});
+  }
 }
 
 Status Service::Reload() {
@@ -58,6 +97,10 @@ Status Service::Reload() {
 
 void Service::Stop() {
   std::lock_guard lock(lifecycle_mu_);
+  if (backfill_thread_.joinable()) {
+    backfill_thread_.request_stop();
+    backfill_thread_.join();
+  }
   StopPollers();
   StopNotifications();
 }

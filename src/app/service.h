@@ -72,6 +72,8 @@ class Service {
   void StopNotifications();
   void AfterRecord(const std::vector<notify::Suppressed>& suppressed);
   void PollLoop(InstancePoller* poller, std::stop_token stop);
+  // The first-start backfill of `config`'s instances (PollerOptions::first_start_backfill).
+  void FirstStartBackfill(config::ValidatedConfig config, std::stop_token stop);
   void Publish();
 
   const ConfigLoader loader_;
@@ -91,6 +93,7 @@ class Service {
   std::string display_timezone_ = "UTC";                  // GUARDED_BY(pollers_mu_)
   std::vector<config::AirflowInstance> airflow_instances_;  // GUARDED_BY(pollers_mu_)
   std::vector<std::jthread> threads_;                     // GUARDED_BY(lifecycle_mu_)
+  std::jthread backfill_thread_;                          // GUARDED_BY(lifecycle_mu_)
 
   // Replaced on reload (under lifecycle_mu_); read by poller threads under notify_mu_.
   std::shared_ptr<const notify::Router> router_;            // GUARDED_BY(lifecycle_mu_)

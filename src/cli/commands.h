@@ -58,6 +58,18 @@ struct ExplainOptions {
 // DAG, 2 on error.
 int RunExplain(const GlobalOptions& global, const ExplainOptions& options);
 
+struct BackfillOptions {
+  std::string since;         // --since: a duration back from now or an RFC 3339 instant; 30d
+  std::string instance;      // --instance: one airflow instance; empty = every one
+  bool restart = false;      // --restart: from --since again, ignoring earlier progress
+  std::string storage_path;  // --storage.path; empty = the config's storage
+  std::string progress = "auto";  // --progress auto|bar|log
+};
+
+// `slayer backfill`: evaluates Airflow's past runs against the rules into the store
+// (docs/insights.md#backfill). 0 done, 2 error (what was recorded stays; run again to resume).
+int RunBackfill(const GlobalOptions& global, const BackfillOptions& options);
+
 struct ReportOptions {
   // --since: a duration back from now, or an RFC 3339 instant; empty = the mode's default
   // (30d; --tasks 7d; --health the windows 7d, 30d and 90d).

@@ -67,8 +67,11 @@ int RunServeWithClock(const GlobalOptions& global, const ServeOptions& serve, co
         store.error().WithContext("open the history store (storage: / --storage.path)"));
     return store;
   };
+  app::PollerOptions poller_options;
+  poller_options.first_start_backfill = true;
   app::Service service([config_file] { return config::LoadConfigFile(config_file); }, clock,
-                       app::SqlSourceFactory(), std::string(kVersion), {}, open_store);
+                       app::SqlSourceFactory(), std::string(kVersion), poller_options,
+                       open_store);
   if (Status st = service.Start(); !st.ok()) {
     std::cerr << st.message() << "\n";
     return 2;

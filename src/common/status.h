@@ -18,6 +18,7 @@ enum class StatusCode {
   kFailedPrecondition,  // the world is not in the state the call needs (not Airflow, unknown schema)
   kDataLoss,            // data read back is corrupt or of an unexpected shape
   kInternal,            // a bug or an unexpected library failure
+  kCancelled,           // stopped on request (shutdown) before it finished
 };
 
 std::string_view StatusCodeName(StatusCode code);

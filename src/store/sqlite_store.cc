@@ -59,6 +59,22 @@ constexpr std::string_view kMergeStaging =
     "expected = excluded.expected, "
     "updated_at = excluded.updated_at";
 
+// The same for history (RecordHistory): new items are inserted; a held open item is replaced
+// only by a final one, and keeps the time its miss was declared.
+constexpr std::string_view kMergeHistory =
+    "INSERT INTO items (instance, rule, dag_id, run_id, task_id, slot, severity, logical_date, "
+    "need_by, state, done_at, missed_at, reference, reference_time, paused, expected, "
+    "updated_at) "
+    "SELECT instance, rule, dag_id, run_id, task_id, slot, severity, logical_date, need_by, "
+    "state, done_at, missed_at, reference, reference_time, paused, expected, updated_at "
+    "FROM temp.items_upsert WHERE true ORDER BY rowid "
+    "ON CONFLICT (instance, rule, dag_id, run_id, task_id, slot) DO UPDATE SET "
+    "state = excluded.state, done_at = excluded.done_at, "
+    "missed_at = COALESCE(items.missed_at, excluded.missed_at), "
+    "updated_at = excluded.updated_at "
+    "WHERE items.state IN ('pending', 'at_risk', 'missed') "
+    "AND excluded.state IN ('met', 'met_late', 'abandoned')";
+
 std::vector<std::string> StagingColumns() {
   return {"instance",  "rule",           "dag_id",  "run_id",    "task_id", "slot",
           "severity",  "logical_date",   "need_by", "state",     "done_at", "missed_at",
@@ -258,7 +274,12 @@ Status SqliteStore::CheckStates(std::span<const rules::Item> items) {
 }
 
 Status SqliteStore::UpsertRows(std::span<const rules::Item> items, const db::Param& now) {
-  if (items.empty()) return Status::Ok();
+  return MergeRows(items, now, kMergeStaging).status();
+}
+
+Result<int64_t> SqliteStore::MergeRows(std::span<const rules::Item> items, const db::Param& now,
+                                       std::string_view merge) {
+  if (items.empty()) return int64_t{0};
   std::vector<std::vector<db::Param>> rows;
   for (size_t begin = 0; begin < items.size(); begin += kStagingChunk) {
     const size_t end = std::min(items.size(), begin + kStagingChunk);
@@ -282,8 +303,9 @@ Status SqliteStore::UpsertRows(std::span<const rules::Item> items, const db::Par
     }
     SLAYER_RETURN_IF_ERROR(conn_->InsertRows(kStagingTable, StagingColumns(), rows));
   }
-  SLAYER_RETURN_IF_ERROR(conn_->Execute(kMergeStaging).status());
-  return conn_->Execute("DELETE FROM temp.items_upsert").status();
+  SLAYER_ASSIGN_OR_RETURN(int64_t changed, conn_->Execute(merge));
+  SLAYER_RETURN_IF_ERROR(conn_->Execute("DELETE FROM temp.items_upsert").status());
+  return changed;
 }
 
 Status SqliteStore::RemoveKeys(std::span<const rules::ItemKey> keys) {
@@ -358,6 +380,33 @@ Status SqliteStore::Record(const Changes& changes) {
   });
   return st.WithContext("store record of " + std::to_string(changes.upsert.size()) +
                         " items and " + std::to_string(changes.events.size()) + " events");
+}
+
+Result<int64_t> SqliteStore::RecordHistory(
+    std::span<const rules::Item> items, std::string_view instance,
+    std::span<const std::pair<std::string, Timestamp>> watermarks) {
+  SLAYER_RETURN_IF_ERROR(CheckStates(items));
+  std::lock_guard lock(mu_);
+  const db::Param now = Micros(clock_.Now());
+  auto written = InTransaction(true, [&]() -> Result<int64_t> {
+    SLAYER_ASSIGN_OR_RETURN(int64_t n, MergeRows(items, now, kMergeHistory));
+    for (const auto& [name, value] : watermarks) {
+      SLAYER_RETURN_IF_ERROR(
+          conn_
+              ->Execute(
+                  "INSERT INTO watermarks (instance, name, value, updated_at) "
+                  "VALUES (?, ?, ?, ?) ON CONFLICT (instance, name) DO UPDATE SET "
+                  "value = excluded.value, updated_at = excluded.updated_at",
+                  {instance, name, Micros(value), now})
+              .status());
+    }
+    return n;
+  });
+  if (!written) {
+    return written.error().WithContext("store history of " + std::to_string(items.size()) +
+                                       " items");
+  }
+  return *written;
 }
 
 Result<std::vector<OutboxEntry>> SqliteStore::PendingOutbox(std::string_view channel,

@@ -52,6 +52,9 @@ class SqliteStore final : public Store {
   Status SetWatermark(std::string_view instance, std::string_view name, Timestamp value) override;
   Result<int64_t> DeleteFinalBefore(Timestamp before) override;
   Status Record(const Changes& changes) override;
+  Result<int64_t> RecordHistory(
+      std::span<const rules::Item> items, std::string_view instance,
+      std::span<const std::pair<std::string, Timestamp>> watermarks) override;
   Result<std::vector<OutboxEntry>> PendingOutbox(std::string_view channel,
                                                  size_t limit) override;
   Status OutboxRetry(int64_t id, int attempts, Timestamp next_attempt_at,
@@ -82,6 +85,10 @@ class SqliteStore final : public Store {
   Status Finish(Status outcome);
   static Status CheckStates(std::span<const rules::Item> items);
   // REQUIRES: mu_ held, inside a write transaction.
+  // Stages `items` and merges them into `items` with `merge` (kMergeStaging or
+  // kMergeHistory); returns how many rows the merge changed.
+  Result<int64_t> MergeRows(std::span<const rules::Item> items, const db::Param& now,
+                            std::string_view merge);
   Status UpsertRows(std::span<const rules::Item> items, const db::Param& now);
   Status RemoveKeys(std::span<const rules::ItemKey> keys);
   Result<std::vector<rules::Item>> QueryItems(std::string_view sql,

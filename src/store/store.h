@@ -113,6 +113,16 @@ class Store {
   // Applies `changes` in one transaction: all of it or nothing.
   virtual Status Record(const Changes& changes) = 0;
 
+  // History evaluated from Airflow's past runs (`slayer backfill`), in one transaction: inserts
+  // the items the store does not hold; replaces a held item that is still open (pending,
+  // at_risk, missed) when the new one is final, keeping the time its miss was declared; leaves
+  // held final items as they are (so running it twice changes nothing, and what the live engine
+  // recorded wins). Sets `watermarks` of `instance` too. Returns how many items were inserted
+  // or finished.
+  virtual Result<int64_t> RecordHistory(
+      std::span<const rules::Item> items, std::string_view instance,
+      std::span<const std::pair<std::string, Timestamp>> watermarks) = 0;
+
   // The outbox. The pending entries of one channel in queue order (at most `limit`).
   virtual Result<std::vector<OutboxEntry>> PendingOutbox(std::string_view channel,
                                                          size_t limit) = 0;

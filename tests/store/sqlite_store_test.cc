@@ -477,6 +477,56 @@ TEST_F(SqliteStoreItemsTest, LimitKeepsTheNewestInAscendingOrder) {
   EXPECT_EQ(Query(f), (std::vector<std::string>{"prod/by-9/sales/run_a//"}));
 }
 
+// RecordHistory (slayer backfill): new items go in; an open item is finished by a final one
+// (its declared missed_at kept); final items and open-by-open stay; watermarks in the same
+// transaction; the count says what changed.
+TEST_F(SqliteStoreTest, RecordHistoryInsertsAbsentFinishesOpenAndKeepsFinal) {
+  const Timestamp need = T("2026-11-23T10:00:00Z");
+  Item open_missed = MakeItem(Key("prod", "in-2h", "etl", "open"), need, ItemState::kMissed);
+  open_missed.missed_at = need + minutes(1);
+  Item final_met = MakeItem(Key("prod", "in-2h", "etl", "final"), need, ItemState::kMet);
+  final_met.done_at = need - minutes(5);
+  Item still_pending = MakeItem(Key("prod", "in-2h", "etl", "pending"), need, ItemState::kPending);
+  ASSERT_TRUE(store_->Upsert(std::vector<Item>{open_missed, final_met, still_pending}).ok());
+
+  Item late = MakeItem(Key("prod", "in-2h", "etl", "open"), need, ItemState::kMetLate);
+  late.done_at = need + minutes(30);
+  late.missed_at = need;
+  Item other = MakeItem(Key("prod", "in-2h", "etl", "final"), need, ItemState::kMetLate);  // must not replace `met`
+  other.done_at = need + minutes(9);
+  Item missed = MakeItem(Key("prod", "in-2h", "etl", "pending"), need, ItemState::kMissed);  // open by open: kept
+  missed.missed_at = need;
+  Item fresh = MakeItem(Key("prod", "in-2h", "etl", "new"), need, ItemState::kAbandoned);
+  const std::vector<std::pair<std::string, Timestamp>> marks = {{"backfill/etl", need}};
+  auto n = store_->RecordHistory(std::vector<Item>{late, other, missed, fresh}, "prod", marks);
+  ASSERT_TRUE(n) << n.error().ToString();
+  EXPECT_EQ(*n, 2);  // `open` finished, `new` inserted
+
+  auto got = store_->Find(Key("prod", "in-2h", "etl", "open"));
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->state, ItemState::kMetLate);
+  EXPECT_EQ((*got)->done_at, need + minutes(30));
+  EXPECT_EQ((*got)->missed_at, need + minutes(1));  // when the live engine declared it
+  got = store_->Find(Key("prod", "in-2h", "etl", "final"));
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->state, ItemState::kMet);
+  EXPECT_EQ((*got)->done_at, need - minutes(5));
+  got = store_->Find(Key("prod", "in-2h", "etl", "pending"));
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->state, ItemState::kPending);
+  got = store_->Find(Key("prod", "in-2h", "etl", "new"));
+  ASSERT_TRUE(got && *got);
+  EXPECT_EQ((*got)->state, ItemState::kAbandoned);
+  auto mark = store_->Watermark("prod", "backfill/etl");
+  ASSERT_TRUE(mark && *mark);
+  EXPECT_EQ(**mark, need);
+
+  // Twice: nothing changes.
+  auto again = store_->RecordHistory(std::vector<Item>{late, other, missed, fresh}, "prod", marks);
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(*again, 0);
+}
+
 TEST_F(SqliteStoreTest, WatermarksSetGetOverwriteAndMissing) {
   auto missing = store_->Watermark("prod", "wallclock:by-9:sales");
   ASSERT_TRUE(missing) << missing.error().ToString();
