@@ -18,6 +18,7 @@ test_pkgs=(
   openssl
   python3-yaml
   prometheus-alertmanager python3-aiosmtpd
+  chromium
 )
 
 case "${1:-all}" in
@@ -31,6 +32,9 @@ for p in "${wanted[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+# The web page bundles Chart.js with npm at build time (docs/web.md): the machine's own Node.js
+# and npm when it has them, else Debian's.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 echo "install-deps: installing ${missing[*]}" >&2

@@ -19,20 +19,37 @@ json InstanceJson(const app::InstanceState& s) {
 
 }  // namespace
 
-std::string ViolationsJson(const std::vector<app::InstanceState>& states, Timestamp now) {
+std::string ViolationsJson(const std::vector<app::InstanceState>& states, Timestamp now,
+                           ViolationScope scope) {
   json instances = json::array();
   json violations = json::array();
   for (const auto& s : states) {
     instances.push_back(InstanceJson(s));
     for (const auto& v : s.violations) {
+      json entry = {{"airflow_instance", s.name},
+                    {"rule", v.rule},
+                    {"dag_id", v.dag_id},
+                    {"run_id", v.run_id},
+                    {"task_id", v.task_id},
+                    {"need_by", FormatRfc3339(v.need_by)},
+                    {"overdue_seconds", Seconds(now - v.need_by)},
+                    {"state", v.state}};
+      // `slayer scan`'s document is fixed by SPEC section 2; the API's adds the severity.
+      if (scope == ViolationScope::kMissedAndAtRisk) entry["severity"] = v.severity;
+      violations.push_back(std::move(entry));
+    }
+    if (scope != ViolationScope::kMissedAndAtRisk) continue;
+    for (const rules::Item& item : s.items) {
+      if (item.state != rules::ItemState::kAtRisk) continue;
       violations.push_back({{"airflow_instance", s.name},
-                            {"rule", v.rule},
-                            {"dag_id", v.dag_id},
-                            {"run_id", v.run_id},
-                            {"task_id", v.task_id},
-                            {"need_by", FormatRfc3339(v.need_by)},
-                            {"overdue_seconds", Seconds(now - v.need_by)},
-                            {"state", v.state}});
+                            {"rule", item.key.rule},
+                            {"dag_id", item.key.dag_id},
+                            {"run_id", item.key.run_id},
+                            {"task_id", item.key.task_id},
+                            {"need_by", FormatRfc3339(item.need_by)},
+                            {"overdue_seconds", Seconds(now - item.need_by)},
+                            {"state", rules::ItemStateName(item.state)},
+                            {"severity", item.severity}});
     }
   }
   return json({{"instances", instances}, {"violations", violations}}).dump();

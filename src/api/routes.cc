@@ -1,27 +1,10 @@
 #include "api/routes.h"
 
 #include "api/json_views.h"
+#include "api/web_routes.h"
 #include "metrics/text_renderer.h"
 
 namespace slayer::api {
-namespace {
-
-std::string LandingPage(const std::string& telemetry_path) {
-  return "<!doctype html><html><head><meta charset=\"utf-8\"><title>SLAyer</title></head>"
-         "<body><h1>SLAyer</h1><p>Deadline and SLA monitor for Apache Airflow.</p><ul>"
-         "<li><a href=\"" + telemetry_path + "\">Metrics</a></li>"
-         "<li><a href=\"/api/v1/violations\">Current violations (JSON)</a></li>"
-         "<li><a href=\"/api/v1/status\">Status (JSON)</a></li>"
-         "<li><a href=\"/api/v1/report\">History report, last 30 days (JSON)</a></li>"
-         "<li><a href=\"/api/v1/incidents\">Incidents, last 30 days (JSON)</a></li>"
-         "<li><a href=\"/api/v1/health\">Airflow uptime, last 7, 30 and 90 days (JSON)</a></li>"
-         "<li><a href=\"/api/v1/tasks\">Task analytics, last 7 days (JSON)</a></li>"
-         "<li><a href=\"/-/healthy\">Health</a>, <a href=\"/-/ready\">Readiness</a></li>"
-         "</ul></body></html>\n";
-}
-
-}  // namespace
-
 void RegisterRoutes(HttpServer& server, app::Service& service, const Clock& clock,
                     RoutesOptions options) {
   server.Handle("GET", options.telemetry_path, [&service](const HttpRequest&) {
@@ -50,17 +33,14 @@ void RegisterRoutes(HttpServer& server, app::Service& service, const Clock& cloc
                                               clock.Now()));
   });
   server.Handle("GET", "/api/v1/violations", [&service, &clock](const HttpRequest&) {
-    return HttpResponse::Json(200, ViolationsJson(service.States(), clock.Now()));
+    return HttpResponse::Json(
+        200, ViolationsJson(service.States(), clock.Now(), ViolationScope::kMissedAndAtRisk));
   });
   server.Handle("GET", "/api/v1/report", ReportHandler(options.history, clock));
   server.Handle("GET", "/api/v1/incidents", IncidentsHandler(options.history, clock));
   server.Handle("GET", "/api/v1/health", HealthHandler(options.history, clock));
   server.Handle("GET", "/api/v1/tasks", TasksHandler(options.tasks, clock));
-  server.Handle("GET", "/", [path = options.telemetry_path](const HttpRequest&) {
-    HttpResponse r = HttpResponse::Text(200, LandingPage(path));
-    r.content_type = "text/html; charset=utf-8";
-    return r;
-  });
+  RegisterWebRoutes(server, options.telemetry_path);
 }
 
 }  // namespace slayer::api

@@ -1,8 +1,8 @@
 // The HTTP routes of `slayer serve` (SPEC section 6): the telemetry path, /-/healthy,
 // /-/ready, /-/reload, /api/v1/status, /api/v1/violations, /api/v1/report,
-// /api/v1/incidents, /api/v1/health, /api/v1/tasks and the landing page. Handlers read the
-// Service's cached state, and the history endpoints SLAyer's own store; only /api/v1/tasks
-// queries Airflow's database (bounded, read-only).
+// /api/v1/incidents, /api/v1/health, /api/v1/tasks and the web page (web_routes.h). Handlers
+// read the Service's cached state, and the history endpoints SLAyer's own store; only
+// /api/v1/tasks queries Airflow's database (bounded, read-only).
 #pragma once
 
 #include <string>

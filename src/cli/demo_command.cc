@@ -152,8 +152,9 @@ int RunDemo(const GlobalOptions& global, const ServeOptions& serve, const DemoOp
       "http://" + (serve.listen_address.starts_with(":") ? "localhost" + serve.listen_address
                                                          : serve.listen_address);
   std::cout << "SLAyer demo: a simulated Airflow 2 (SQLite " << db_path << ") at " << demo.speed
-            << "x speed.\nOpen " << base << "/api/v1/violations (current violations) and "
-            << base << serve.telemetry_path << " (airflow_sla_misses). Ctrl-C stops.\n"
+            << "x speed.\nOpen " << base << "/ (the web page: violations, at-risk items, "
+            << "history charts), " << base << "/api/v1/violations (JSON) and " << base
+            << serve.telemetry_path << " (airflow_sla_misses). Ctrl-C stops.\n"
             << std::flush;
   ScaledClock demo_clock(now, demo.speed);
   std::jthread sim_thread([&](std::stop_token stop) {
