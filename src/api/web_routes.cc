@@ -10,6 +10,7 @@
 
 #include "api/gzip.h"
 #include "common/log.h"
+#include "common/markup_escape.h"
 #include "web/assets.h"
 
 namespace slayer::api {
@@ -116,26 +117,7 @@ ServedFile Prepare(const web::Asset& asset, std::string body) {
 // `path` relative to the page at "/" ("/metrics" -> "metrics"), escaped for an HTML attribute.
 std::string RelativeLink(std::string_view path) {
   while (path.starts_with('/')) path.remove_prefix(1);
-  std::string out;
-  for (char c : path) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out.empty() ? "./" : out;
+  return path.empty() ? "./" : EscapeHtml(path);
 }
 
 }  // namespace

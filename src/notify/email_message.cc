@@ -9,7 +9,7 @@
 
 #include "common/time.h"
 #include "notify/mail_encoding.h"
-#include "notify/markup_escape.h"
+#include "common/markup_escape.h"
 
 namespace slayer::notify {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "notify/markup_escape.h"
+#include "common/markup_escape.h"
 #include "notify/text_limit.h"
 
 namespace slayer::notify {

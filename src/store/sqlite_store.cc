@@ -42,33 +42,29 @@ constexpr std::string_view kCreateStaging =
 constexpr std::string_view kStagingTable = "temp.items_upsert";
 // Rows inserted per InsertRows call: bounds the memory of the bound values, not the transaction.
 constexpr size_t kStagingChunk = 1000;
-// "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
-// ORDER BY rowid: when one call holds a key twice, the later item wins.
-constexpr std::string_view kMergeStaging =
+// The staged items into `items`; what a held key gets follows. "WHERE true" tells SQLite's
+// parser that ON CONFLICT belongs to the INSERT, not to a join. ORDER BY rowid: when one call
+// holds a key twice, the later item wins.
+const std::string kMergeInto =
     "INSERT INTO items (instance, rule, dag_id, run_id, task_id, slot, severity, logical_date, "
     "need_by, state, done_at, missed_at, reference, reference_time, paused, expected, "
     "updated_at) "
     "SELECT instance, rule, dag_id, run_id, task_id, slot, severity, logical_date, need_by, "
     "state, done_at, missed_at, reference, reference_time, paused, expected, updated_at "
     "FROM temp.items_upsert WHERE true ORDER BY rowid "
-    "ON CONFLICT (instance, rule, dag_id, run_id, task_id, slot) DO UPDATE SET "
+    "ON CONFLICT (instance, rule, dag_id, run_id, task_id, slot) DO UPDATE SET ";
+// Upsert: the staged item replaces the held one.
+const std::string kMergeStaging =
+    kMergeInto +
     "severity = excluded.severity, logical_date = excluded.logical_date, "
     "need_by = excluded.need_by, state = excluded.state, done_at = excluded.done_at, "
     "missed_at = excluded.missed_at, reference = excluded.reference, "
     "reference_time = excluded.reference_time, paused = excluded.paused, "
-    "expected = excluded.expected, "
-    "updated_at = excluded.updated_at";
-
-// The same for history (RecordHistory): new items are inserted; a held open item is replaced
-// only by a final one, and keeps the time its miss was declared.
-constexpr std::string_view kMergeHistory =
-    "INSERT INTO items (instance, rule, dag_id, run_id, task_id, slot, severity, logical_date, "
-    "need_by, state, done_at, missed_at, reference, reference_time, paused, expected, "
-    "updated_at) "
-    "SELECT instance, rule, dag_id, run_id, task_id, slot, severity, logical_date, need_by, "
-    "state, done_at, missed_at, reference, reference_time, paused, expected, updated_at "
-    "FROM temp.items_upsert WHERE true ORDER BY rowid "
-    "ON CONFLICT (instance, rule, dag_id, run_id, task_id, slot) DO UPDATE SET "
+    "expected = excluded.expected, updated_at = excluded.updated_at";
+// History (RecordHistory): a held open item is replaced only by a final one, and keeps the time
+// its miss was declared; held final items stay.
+const std::string kMergeHistory =
+    kMergeInto +
     "state = excluded.state, done_at = excluded.done_at, "
     "missed_at = COALESCE(items.missed_at, excluded.missed_at), "
     "updated_at = excluded.updated_at "

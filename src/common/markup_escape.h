@@ -1,4 +1,4 @@
-// Escaping of rendered text for the markup a channel sends: HTML (the e-mail's text/html part)
+// Escaping of text for markup: HTML (the e-mail's text/html part, the web page's links)
 // and Slack mrkdwn. One escaper; mrkdwn's control characters are HTML's &, < and >. Pure
 // functions; thread-safe.
 #pragma once
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace slayer::notify {
+namespace slayer {
 
 // `text` with &, <, >, " and ' as "&amp;", "&lt;", "&gt;", "&quot;" and "&#39;": safe as HTML
 // text and as a quoted attribute value.
@@ -16,4 +16,4 @@ std::string EscapeHtml(std::string_view text);
 // control characters (links, mentions); everything else is literal.
 std::string EscapeMrkdwn(std::string_view text);
 
-}  // namespace slayer::notify
+}  // namespace slayer

@@ -1,6 +1,6 @@
-#include "notify/markup_escape.h"
+#include "common/markup_escape.h"
 
-namespace slayer::notify {
+namespace slayer {
 namespace {
 
 std::string Escape(std::string_view text, bool quotes) {
@@ -36,4 +36,4 @@ std::string EscapeHtml(std::string_view text) { return Escape(text, /*quotes=*/t
 
 std::string EscapeMrkdwn(std::string_view text) { return Escape(text, /*quotes=*/false); }
 
-}  // namespace slayer::notify
+}  // namespace slayer
